@@ -1,0 +1,12 @@
+"""ensembles: bagging, boosting and stacking over any scikit-learn learner,
+and tools that show which ensemble reduces which part of the error."""
+
+from ._bagging import BaggingClassifier, BaggingRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BaggingClassifier",
+    "BaggingRegressor",
+    "__version__",
+]

@@ -1,0 +1,739 @@
+"""Bootstrap bagging: BaggingRegressor and BaggingClassifier."""
+
+from numbers import Integral
+from warnings import warn
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin, is_regressor
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import (
+    HomogeneousEnsemble,
+    check_n_features,
+    check_sample_weight,
+    draw_seeds,
+    fit_member,
+    make_member,
+    member_input_tags,
+    member_threads,
+    parallel_map,
+    select_features,
+    validate_X,
+    validate_X_y,
+)
+
+__all__ = ["BaggingClassifier", "BaggingRegressor"]
+
+
+# --------------------------------------------------------------------------
+# Drawing a bag
+# --------------------------------------------------------------------------
+def _draw(rng, n_population, n_draws, replace, p=None):
+    if p is not None:
+        return rng.choice(n_population, n_draws, replace=replace, p=p)
+    if replace:
+        return rng.randint(0, n_population, n_draws)
+    return sample_without_replacement(n_population, n_draws, random_state=rng)
+
+
+def _draw_bag(seed, plan):
+    """The (feature indices, row indices) of the bag of the member seeded ``seed``.
+
+    Features are drawn first, then rows, from one ``RandomState(seed)``: the
+    same draws as scikit-learn's bagging, so members agree with its members.
+    ``sample_weight``, when given, makes rows proportionally more likely to
+    be drawn.
+    """
+    rng = np.random.RandomState(seed)
+    features = _draw(
+        rng, plan["n_features"], plan["n_draw_features"], plan["bootstrap_features"]
+    )
+    weights = plan["sample_weight"]
+    p = None if weights is None else weights / weights.sum()
+    rows = _draw(rng, plan["n_samples"], plan["n_draw_samples"], plan["bootstrap"], p)
+    return features, rows
+
+
+def _member_columns(features, n_features):
+    """Columns a member reads: None when it reads all of them, in order."""
+    if len(features) == n_features and np.array_equal(features, np.arange(n_features)):
+        return None
+    return features
+
+
+def _fit_bagged_member(estimator, X, y, seed, n_threads, plan):
+    member = make_member(estimator, seed=seed, n_threads=n_threads)
+    features, rows = _draw_bag(seed, plan)
+    fit_member(
+        member,
+        X,
+        y,
+        indices=rows,
+        features=_member_columns(features, X.shape[1]),
+        counts_as_weights=True,
+    )
+    return member, features
+
+
+def _predict_member(member, features, X, method, rows=None):
+    if rows is not None:
+        X = X[rows]
+    return getattr(member, method)(select_features(X, _member_columns(features, X.shape[1])))
+
+
+# --------------------------------------------------------------------------
+# Shared base
+# --------------------------------------------------------------------------
+class _BaseBagging(HomogeneousEnsemble):
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "max_features": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "bootstrap": ["boolean"],
+        "bootstrap_features": ["boolean"],
+        "oob_score": ["boolean"],
+        "warm_start": ["boolean"],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        n_estimators=10,
+        *,
+        max_samples=None,
+        max_features=1.0,
+        bootstrap=True,
+        bootstrap_features=False,
+        oob_score=False,
+        warm_start=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.bootstrap_features = bootstrap_features
+        self.oob_score = oob_score
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- hooks filled by the regressor and the classifier ------------------
+    def _validate_y(self, y):
+        raise NotImplementedError
+
+    def _set_oob_score(self, X, y):
+        raise NotImplementedError
+
+    # -- fitting -----------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Build the ensemble from the training set (X, y).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse matrices and missing values are accepted
+            when the base estimator accepts them.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values (class labels for classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used as the probabilities with which rows are
+            drawn into each bag (as scikit-learn's bagging does).
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        self._validate_params()
+        estimator = self._get_estimator()
+        warm = self.warm_start and hasattr(self, "estimators_")
+        n_features_before = getattr(self, "n_features_in_", None)
+
+        X, y = validate_X_y(
+            self,
+            X,
+            y,
+            **self._input_tags(estimator),
+            multi_output=is_regressor(self),
+            y_numeric=is_regressor(self),
+        )
+        y = self._validate_y(y)
+        n_samples, n_features = X.shape
+        sample_weight = check_sample_weight(sample_weight, n_samples)
+        if warm and n_features != n_features_before:
+            raise ValueError(
+                f"X has {n_features} features, but the ensemble being warm-started "
+                f"was fitted with {n_features_before}. Use warm_start=False to "
+                "fit on new data."
+            )
+        if sample_weight is not None and not self.bootstrap:
+            warn(
+                f"When fitting {type(self).__name__} with sample_weight it is "
+                "recommended to use bootstrap=True.",
+                UserWarning,
+            )
+        if self.oob_score and not self.bootstrap:
+            raise ValueError("Out of bag estimation only available if bootstrap=True")
+        if self.oob_score and self.warm_start:
+            raise ValueError("Out of bag estimate only available if warm_start=False")
+
+        plan = {
+            "n_samples": n_samples,
+            "n_features": n_features,
+            "n_draw_samples": self._n_draw_samples(n_samples, sample_weight),
+            "n_draw_features": check_n_features(
+                self.max_features, n_features, "max_features"
+            ),
+            "bootstrap": self.bootstrap,
+            "bootstrap_features": self.bootstrap_features,
+            "sample_weight": sample_weight,
+        }
+
+        if not warm:
+            self.estimators_ = []
+            self.estimators_features_ = []
+        n_fitted = len(self.estimators_)
+        n_new = self.n_estimators - n_fitted
+        if n_new < 0:
+            raise ValueError(
+                f"n_estimators={self.n_estimators} must be larger or equal to "
+                f"len(estimators_)={n_fitted} when warm_start==True"
+            )
+        if n_new == 0:
+            warn(
+                "Warm-start fitting without increasing n_estimators does not "
+                "fit new estimators.",
+                UserWarning,
+            )
+            return self
+
+        # The first n_fitted seeds are those of the members already fitted:
+        # growing an ensemble by warm start gives the same members as fitting
+        # the larger ensemble at once.
+        seeds = draw_seeds(check_random_state(self.random_state), self.n_estimators)
+        self.estimator_ = estimator
+        self._plan = plan
+        self._seeds = seeds
+
+        n_threads = member_threads(self.n_jobs, n_new)
+        fitted = parallel_map(
+            _fit_bagged_member,
+            ((estimator, X, y, seed, n_threads, plan) for seed in seeds[n_fitted:]),
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            desc=f"{type(self).__name__}: fitting members",
+        )
+        for member, features in fitted:
+            self.estimators_.append(member)
+            self.estimators_features_.append(features)
+
+        if hasattr(self, "oob_score_"):
+            del self.oob_score_
+        if self.oob_score:
+            self._set_oob_score(X, y)
+        return self
+
+    def _n_draw_samples(self, n_samples, sample_weight):
+        if self.max_samples is None:
+            n_draws = n_samples
+        elif isinstance(self.max_samples, Integral):
+            n_draws = int(self.max_samples)
+        else:
+            total = n_samples if sample_weight is None else sample_weight.sum()
+            n_draws = max(int(self.max_samples * total), 1)
+        if not self.bootstrap and n_draws > n_samples:
+            raise ValueError(
+                f"Effective max_samples={n_draws} must be <= n_samples={n_samples} "
+                "to be able to sample without replacement."
+            )
+        return n_draws
+
+    @staticmethod
+    def _input_tags(estimator):
+        allow_nan, sparse = member_input_tags(estimator)
+        return {"allow_nan": allow_nan, "sparse": sparse}
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        return validate_X(self, X, **self._input_tags(self.estimator_))
+
+    @property
+    def estimators_samples_(self):
+        """Row indices drawn into each member's bag.
+
+        Regenerated from the members' seeds on each access rather than
+        stored, to keep fitted ensembles small.
+        """
+        check_is_fitted(self)
+        return [_draw_bag(seed, self._plan)[1] for seed in self._seeds]
+
+    def _member_predictions(self, X, method, rows_per_member=None):
+        """Yield each member's ``method`` output on X, in member order."""
+        if rows_per_member is None:
+            rows_per_member = [None] * len(self.estimators_)
+        return parallel_map(
+            _predict_member,
+            (
+                (member, features, X, method, rows)
+                for member, features, rows in zip(
+                    self.estimators_, self.estimators_features_, rows_per_member
+                )
+            ),
+            n_jobs=self.n_jobs,
+        )
+
+    def _oob_rows(self):
+        n_samples = self._plan["n_samples"]
+        oob = []
+        for in_bag in self.estimators_samples_:
+            mask = np.ones(n_samples, dtype=bool)
+            mask[in_bag] = False
+            oob.append(np.flatnonzero(mask))
+        return oob
+
+
+# --------------------------------------------------------------------------
+# Regressor
+# --------------------------------------------------------------------------
+class BaggingRegressor(RegressorMixin, _BaseBagging):
+    """A bagging regressor: the average of base regressors fitted on bootstrap
+    samples of the training set.
+
+    A drop-in replacement for :class:`sklearn.ensemble.BaggingRegressor`
+    (same parameters, defaults, fitted attributes and, for a given
+    ``random_state``, the same members), whose members are fitted and
+    queried in parallel threads, and whose ``predict`` can also return the
+    spread of the members' predictions.
+
+    Bagging mainly reduces variance: it helps most with unstable learners
+    such as deep trees.
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        The base regressor, cloned for each member. None means a
+        :class:`~sklearn.tree.DecisionTreeRegressor`.
+    n_estimators : int, default=10
+        Number of members.
+    max_samples : int or float, default=None
+        Rows drawn per member: None means n_samples, an int that many, a
+        float that fraction of n_samples (of the sum of sample weights when
+        given).
+    max_features : int or float, default=1.0
+        Features drawn per member: an int that many, a float that fraction.
+    bootstrap : bool, default=True
+        Draw rows with replacement. A member whose ``fit`` takes
+        ``sample_weight`` receives the draw as integer weights instead of
+        copied rows.
+    bootstrap_features : bool, default=False
+        Draw features with replacement.
+    oob_score : bool, default=False
+        Estimate the generalisation score on the out-of-bag rows.
+    warm_start : bool, default=False
+        Keep the members of the previous fit and add new ones.
+    n_jobs : int, default=None
+        Members fitted and queried at once. None means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+        Members run in threads unless the caller picks another joblib
+        backend.
+    random_state : int, RandomState instance or None, default=None
+        Controls the bags and the members' own randomness.
+    verbose : int, default=0
+        When > 0, report fitting progress on stderr.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The base estimator the members were cloned from.
+    estimators_ : list of estimators
+        The fitted members.
+    estimators_features_ : list of ndarray
+        The features each member was trained on.
+    estimators_samples_ : list of ndarray
+        The rows drawn into each member's bag.
+    oob_score_ : float
+        R² of the out-of-bag predictions (with ``oob_score=True``).
+    oob_prediction_ : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Out-of-bag prediction of each training row; NaN for a row that was
+        in every bag.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+
+    See Also
+    --------
+    BaggingClassifier : The classification counterpart.
+
+    References
+    ----------
+    L. Breiman, "Bagging predictors", Machine Learning, 24(2), 123-140, 1996.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_friedman1
+    >>> from ensembles import BaggingRegressor
+    >>> X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    >>> model = BaggingRegressor(n_estimators=20, random_state=0).fit(X, y)
+    >>> mean, std = model.predict(X[:2], return_std=True)
+    >>> mean.shape, std.shape
+    ((2,), (2,))
+    """
+
+    def _default_estimator(self):
+        return DecisionTreeRegressor()
+
+    def _validate_y(self, y):
+        if y.ndim == 1 or y.shape[1] == 1:
+            return column_or_1d(y, warn=True)
+        return y
+
+    def predict(self, X, return_std=False):
+        """Predict targets as the mean of the members' predictions.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+        return_std : bool, default=False
+            Also return the standard deviation of the members' predictions
+            for each sample (ddof=0): a cheap uncertainty estimate.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Mean prediction.
+        y_std : ndarray of the same shape
+            Standard deviation of the members' predictions; only with
+            ``return_std=True``.
+        """
+        X = self._validate_X_predict(X)
+        total, spread = _mean_and_spread(
+            self._member_predictions(X, "predict"), with_spread=return_std
+        )
+        n_members = len(self.estimators_)
+        mean = total / n_members
+        if return_std:
+            return mean, np.sqrt(spread / n_members)
+        return mean
+
+    def _set_oob_score(self, X, y):
+        oob_rows = self._oob_rows()
+        total = np.zeros(y.shape, dtype=np.float64)
+        counts = np.zeros(y.shape[0])
+        predictions = self._member_predictions(X, "predict", oob_rows)
+        for rows, prediction in zip(oob_rows, predictions):
+            total[rows] += prediction
+            counts[rows] += 1
+        covered = _warn_if_uncovered(counts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            oob = total / (counts if total.ndim == 1 else counts[:, None])
+        self.oob_prediction_ = oob
+        self.oob_score_ = r2_score(y[covered], oob[covered])
+
+
+def _mean_and_spread(predictions, with_spread):
+    """Sum of ``predictions`` in order and, optionally, the sum of squared
+    deviations from their mean (Welford's update: stable, O(n_samples) memory).
+    """
+    total = spread = mean = None
+    for k, prediction in enumerate(predictions, start=1):
+        prediction = np.asarray(prediction, dtype=np.float64)
+        if total is None:
+            total = prediction.copy()
+            if with_spread:
+                mean = prediction.copy()
+                spread = np.zeros_like(prediction)
+            continue
+        total += prediction
+        if with_spread:
+            delta = prediction - mean
+            mean += delta / k
+            spread += delta * (prediction - mean)
+    return total, spread
+
+
+def _warn_if_uncovered(counts):
+    covered = counts > 0
+    if not covered.all():
+        warn(
+            "Some inputs do not have OOB scores. This probably means too few "
+            "estimators were used to compute any reliable oob estimates.",
+            UserWarning,
+        )
+    return covered
+
+
+# --------------------------------------------------------------------------
+# Classifier
+# --------------------------------------------------------------------------
+def _members_have(method):
+    def check(ensemble):
+        if hasattr(ensemble, "estimators_"):
+            return all(hasattr(member, method) for member in ensemble.estimators_)
+        return hasattr(ensemble._get_estimator(), method)
+
+    return check
+
+
+class BaggingClassifier(ClassifierMixin, _BaseBagging):
+    """A bagging classifier: base classifiers fitted on bootstrap samples of
+    the training set, combined by averaging their probabilities (soft
+    voting) or by majority vote (hard voting).
+
+    A drop-in replacement for :class:`sklearn.ensemble.BaggingClassifier`
+    (same parameters, defaults, fitted attributes and, for a given
+    ``random_state``, the same members), whose members are fitted and
+    queried in parallel threads.
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        The base classifier, cloned for each member. None means a
+        :class:`~sklearn.tree.DecisionTreeClassifier`.
+    n_estimators : int, default=10
+        Number of members.
+    max_samples : int or float, default=None
+        Rows drawn per member: None means n_samples, an int that many, a
+        float that fraction of n_samples (of the sum of sample weights when
+        given).
+    max_features : int or float, default=1.0
+        Features drawn per member: an int that many, a float that fraction.
+    bootstrap : bool, default=True
+        Draw rows with replacement. A member whose ``fit`` takes
+        ``sample_weight`` receives the draw as integer weights instead of
+        copied rows.
+    bootstrap_features : bool, default=False
+        Draw features with replacement.
+    oob_score : bool, default=False
+        Estimate the generalisation accuracy on the out-of-bag rows.
+    warm_start : bool, default=False
+        Keep the members of the previous fit and add new ones.
+    n_jobs : int, default=None
+        Members fitted and queried at once. None means 1 unless in a
+        :func:`joblib.parallel_config` context; -1 means all processors.
+        Members run in threads unless the caller picks another joblib
+        backend.
+    random_state : int, RandomState instance or None, default=None
+        Controls the bags and the members' own randomness.
+    verbose : int, default=0
+        When > 0, report fitting progress on stderr.
+    voting : {"soft", "hard"}, default="soft"
+        "soft" averages the members' ``predict_proba`` (members without it
+        vote); "hard" takes the majority of the members' ``predict``, and
+        ``predict_proba`` then returns the share of votes.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The base estimator the members were cloned from.
+    estimators_ : list of estimators
+        The fitted members.
+    estimators_features_ : list of ndarray
+        The features each member was trained on.
+    estimators_samples_ : list of ndarray
+        The rows drawn into each member's bag.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_classes_ : int
+        The number of classes.
+    oob_score_ : float
+        Accuracy of the out-of-bag predictions (with ``oob_score=True``).
+    oob_decision_function_ : ndarray of shape (n_samples, n_classes)
+        Out-of-bag class probabilities of each training row; NaN for a row
+        that was in every bag.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+
+    See Also
+    --------
+    BaggingRegressor : The regression counterpart.
+
+    References
+    ----------
+    L. Breiman, "Bagging predictors", Machine Learning, 24(2), 123-140, 1996.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from ensembles import BaggingClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = BaggingClassifier(n_estimators=20, random_state=0).fit(X, y)
+    >>> model.predict(X[:3])
+    array([0, 0, 0])
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseBagging._parameter_constraints,
+        "voting": [StrOptions({"soft", "hard"})],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        n_estimators=10,
+        *,
+        max_samples=None,
+        max_features=1.0,
+        bootstrap=True,
+        bootstrap_features=False,
+        oob_score=False,
+        warm_start=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        voting="soft",
+    ):
+        super().__init__(
+            estimator=estimator,
+            n_estimators=n_estimators,
+            max_samples=max_samples,
+            max_features=max_features,
+            bootstrap=bootstrap,
+            bootstrap_features=bootstrap_features,
+            oob_score=oob_score,
+            warm_start=warm_start,
+            n_jobs=n_jobs,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.voting = voting
+
+    def _default_estimator(self):
+        return DecisionTreeClassifier()
+
+    def _validate_y(self, y):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        self.classes_, y = np.unique(y, return_inverse=True)
+        self.n_classes_ = len(self.classes_)
+        return y
+
+    def _vote_method(self):
+        """The member method the ensemble combines: predict_proba or predict."""
+        if self.voting == "soft" and all(
+            hasattr(member, "predict_proba") for member in self.estimators_
+        ):
+            return "predict_proba"
+        return "predict"
+
+    def _class_scores(self, X, rows_per_member=None):
+        """Yield each member's contribution as an (n_rows, n_classes) array."""
+        method = self._vote_method()
+        predictions = self._member_predictions(X, method, rows_per_member)
+        for member, prediction in zip(self.estimators_, predictions):
+            n_rows = prediction.shape[0]
+            scores = np.zeros((n_rows, self.n_classes_))
+            if method == "predict_proba":
+                # A member trained on a bag that missed a class knows fewer
+                # classes; its columns map through its own classes_.
+                scores[:, np.asarray(member.classes_, dtype=np.intp)] = prediction
+            else:
+                scores[np.arange(n_rows), np.asarray(prediction, dtype=np.intp)] = 1.0
+            yield scores
+
+    def predict_proba(self, X):
+        """Class probabilities: the mean of the members' probabilities (soft
+        voting) or the share of members voting for each class (hard voting).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        X = self._validate_X_predict(X)
+        total = None
+        for scores in self._class_scores(X):
+            total = scores if total is None else total + scores
+        return total / len(self.estimators_)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict the class with the highest :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+
+    @available_if(_members_have("decision_function"))
+    def decision_function(self, X):
+        """Mean of the members' decision functions.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        X = self._validate_X_predict(X)
+        total, _ = _mean_and_spread(
+            self._member_predictions(X, "decision_function"), with_spread=False
+        )
+        return total / len(self.estimators_)
+
+    def _set_oob_score(self, X, y):
+        oob_rows = self._oob_rows()
+        total = np.zeros((y.shape[0], self.n_classes_))
+        for rows, scores in zip(oob_rows, self._class_scores(X, oob_rows)):
+            total[rows] += scores
+        covered = _warn_if_uncovered(total.sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.oob_decision_function_ = total / total.sum(axis=1, keepdims=True)
+        self.oob_score_ = accuracy_score(
+            y[covered], np.argmax(total[covered], axis=1)
+        )

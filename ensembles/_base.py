@@ -1,0 +1,351 @@
+"""Machinery shared by every estimator of the package.
+
+Each shared concern has exactly one home here, so that bagging, boosting,
+stacking and the bias/variance rounds behave alike:
+
+- parallel work: :func:`parallel_map` (joblib, in task order, with progress);
+- randomness: :func:`draw_seeds` and :func:`make_member` (one
+  ``check_random_state`` per fit, every per-task seed drawn up front);
+- thread budget of multi-threaded members: :func:`member_threads`;
+- validation: :func:`member_input_tags`, :func:`validate_X_y`,
+  :func:`validate_X` and :func:`check_sample_weight`;
+- fitting a member on a subset of rows: :func:`fit_member`.
+"""
+
+import sys
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import cpu_count, effective_n_jobs
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, check_array, get_tags
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import has_fit_parameter, validate_data
+
+MAX_INT = np.iinfo(np.int32).max
+
+
+# --------------------------------------------------------------------------
+# Randomness
+# --------------------------------------------------------------------------
+def draw_seeds(random_state, n_seeds):
+    """Draw ``n_seeds`` int32 seeds from a ``RandomState``, before any dispatch.
+
+    Every task receives its own seed, so results never depend on the number
+    of workers, the joblib backend or the order in which tasks finish.
+    """
+    return random_state.randint(MAX_INT, size=n_seeds)
+
+
+def _seed_random_states(estimator, seed):
+    """Give every ``random_state`` parameter of ``estimator`` (nested ones
+    included) its own integer derived from ``seed``.
+
+    Parameters are visited in sorted order, which is also what
+    scikit-learn's ensembles do, so a member seeded here is identical to the
+    member scikit-learn builds from the same seed.
+    """
+    rng = np.random.RandomState(seed)
+    seeds = {
+        key: rng.randint(MAX_INT)
+        for key in sorted(estimator.get_params(deep=True))
+        if key == "random_state" or key.endswith("__random_state")
+    }
+    if seeds:
+        estimator.set_params(**seeds)
+
+
+def make_member(estimator, *, seed=None, n_threads=None, params=None):
+    """Return a fresh, unfitted member built from ``estimator``.
+
+    The member is a clone (the user's estimator is never fitted), with
+    ``params`` set, every ``random_state`` seeded from ``seed`` when given,
+    and its own thread pool capped at ``n_threads`` when given (see
+    :func:`member_threads`).
+    """
+    member = clone(estimator)
+    if params:
+        member.set_params(**params)
+    if seed is not None:
+        _seed_random_states(member, seed)
+    if n_threads is not None:
+        _cap_threads(member, n_threads)
+    return member
+
+
+# --------------------------------------------------------------------------
+# Parallel work
+# --------------------------------------------------------------------------
+def member_threads(n_jobs, n_tasks=None):
+    """Threads each member may use while ``n_jobs`` members run at once.
+
+    Returns None when members run one at a time (they keep their own
+    setting). Otherwise the machine's cores are shared between the workers,
+    so that multi-threaded members (LightGBM, a RandomForest with n_jobs=-1)
+    never run ``n_jobs x member-threads`` threads.
+    """
+    n_workers = effective_n_jobs(n_jobs)
+    if n_tasks is not None:
+        n_workers = min(n_workers, n_tasks)
+    if n_workers <= 1:
+        return None
+    return max(1, cpu_count() // n_workers)
+
+
+def _cap_threads(estimator, n_threads):
+    """Cap every ``n_jobs`` parameter of ``estimator`` at ``n_threads``."""
+    capped = {}
+    for key, value in estimator.get_params(deep=True).items():
+        if key != "n_jobs" and not key.endswith("__n_jobs"):
+            continue
+        # None and values <= 0 mean "as many as the library likes".
+        if value is None or value <= 0 or value > n_threads:
+            capped[key] = n_threads
+    if capped:
+        estimator.set_params(**capped)
+
+
+def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None):
+    """Run ``function(*args)`` for every ``args`` in ``tasks`` with joblib.
+
+    Results are yielded in task order as they become available, so callers
+    can reduce them in a fixed order (identical results for any ``n_jobs``)
+    without holding every result in memory.
+
+    The work prefers threads: the learners this package combines (trees,
+    linear models, LightGBM) release the GIL, and threads share ``X`` instead
+    of copying it to processes. A backend chosen by the caller through
+    ``joblib.parallel_config`` (loky, dask, ...) takes precedence.
+
+    Parameters
+    ----------
+    function : callable
+    tasks : iterable of tuples
+        Positional arguments of each call.
+    n_jobs : int, default=None
+        Number of workers, as in joblib.
+    verbose : int, default=0
+        When > 0, progress is written to stderr.
+    desc : str, default=None
+        What the progress line calls the tasks.
+    """
+    tasks = list(tasks)
+    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
+        delayed(function)(*args) for args in tasks
+    )
+    if verbose and tasks:
+        results = _with_progress(results, len(tasks), desc or "tasks", verbose)
+    return results
+
+
+def _with_progress(results, n_tasks, desc, verbose):
+    """Yield from ``results`` while reporting progress on stderr.
+
+    verbose=1 reports about every tenth of the work, verbose>=2 every task.
+    """
+    start = time.perf_counter()
+    step = 1 if verbose >= 2 else max(1, n_tasks // 10)
+    for done, result in enumerate(results, start=1):
+        if done % step == 0 or done == n_tasks:
+            elapsed = time.perf_counter() - start
+            left = elapsed / done * (n_tasks - done)
+            sys.stderr.write(
+                f"{desc}: {done}/{n_tasks} done, {elapsed:.1f}s elapsed, "
+                f"~{left:.1f}s left\n"
+            )
+            sys.stderr.flush()
+        yield result
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+def _accepts_nan(estimator):
+    if get_tags(estimator).input_tags.allow_nan:
+        return True
+    # A pipeline copes with missing values when its first step does (an
+    # imputer, say); its own tags do not say so.
+    if isinstance(estimator, Pipeline):
+        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        return bool(steps) and get_tags(steps[0]).input_tags.allow_nan
+    return False
+
+
+def member_input_tags(*estimators):
+    """What input every one of ``estimators`` accepts: (allow_nan, sparse)."""
+    allow_nan = all(_accepts_nan(est) for est in estimators)
+    sparse = all(get_tags(est).input_tags.sparse for est in estimators)
+    return allow_nan, sparse
+
+
+def _validation_options(allow_nan, sparse):
+    return dict(
+        accept_sparse=["csr", "csc"] if sparse else False,
+        ensure_all_finite="allow-nan" if allow_nan else True,
+        dtype=None,
+    )
+
+
+def validate_X_y(
+    ensemble, X, y, *, allow_nan, sparse, multi_output=False, y_numeric=False
+):
+    """Validate training data and record ``n_features_in_``/``feature_names_in_``.
+
+    ``X`` keeps its dtype (members may take strings or categories); missing
+    values and sparse matrices are accepted only where every member accepts
+    them, so the error comes from here, in scikit-learn's words, rather than
+    from deep inside a member.
+    """
+    return validate_data(
+        ensemble,
+        X,
+        y,
+        multi_output=multi_output,
+        y_numeric=y_numeric,
+        **_validation_options(allow_nan, sparse),
+    )
+
+
+def validate_X(ensemble, X, *, allow_nan, sparse):
+    """Validate prediction data against what was seen in fit."""
+    return validate_data(
+        ensemble, X, reset=False, **_validation_options(allow_nan, sparse)
+    )
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight`` (None, a number or an array) for ``n_samples`` rows.
+
+    Returns None or a float64 array of shape (n_samples,) that is finite,
+    non-negative and not all zero.
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    else:
+        sample_weight = check_array(
+            sample_weight,
+            ensure_2d=False,
+            dtype=np.float64,
+            input_name="sample_weight",
+        )
+        if sample_weight.ndim != 1:
+            raise ValueError(
+                "sample_weight must be 1-dimensional, got an array of shape "
+                f"{sample_weight.shape}."
+            )
+        if sample_weight.shape[0] != n_samples:
+            raise ValueError(
+                f"sample_weight has {sample_weight.shape[0]} values for "
+                f"{n_samples} samples."
+            )
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight must not contain negative values.")
+    if not np.any(sample_weight > 0):
+        raise ValueError(
+            "sample_weight must not be all zero: at least one weight must be positive."
+        )
+    return sample_weight
+
+
+# --------------------------------------------------------------------------
+# Fitting and predicting members
+# --------------------------------------------------------------------------
+def accepts_sample_weight(estimator):
+    """Whether ``estimator.fit`` takes a ``sample_weight`` argument."""
+    return has_fit_parameter(estimator, "sample_weight")
+
+
+def select_features(X, features):
+    """``X[:, features]``, or ``X`` itself when ``features`` is None."""
+    if features is None:
+        return X
+    return X[:, features]
+
+
+def fit_member(
+    member,
+    X,
+    y,
+    *,
+    indices=None,
+    features=None,
+    sample_weight=None,
+    counts_as_weights=False,
+):
+    """Fit ``member`` on the rows ``indices`` (repeats allowed) of ``X``, ``y``.
+
+    With ``counts_as_weights=True`` and a member whose ``fit`` takes
+    ``sample_weight``, the rows are not copied: the member sees all of ``X``
+    with each row weighted by how often it was drawn (a bootstrap sample
+    expressed as integer counts). ``sample_weight`` is the user's weights,
+    restricted to the same rows.
+
+    ``features``, when given, selects the columns the member is trained on.
+    Returns the fitted member.
+    """
+    X = select_features(X, features)
+    if indices is None:
+        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return member.fit(X, y, **fit_params)
+
+    if counts_as_weights and accepts_sample_weight(member):
+        weights = np.bincount(indices, minlength=X.shape[0]).astype(np.float64)
+        if sample_weight is not None:
+            weights *= sample_weight
+        return member.fit(X, y, sample_weight=weights)
+
+    X_rows = _safe_indexing(X, indices)
+    y_rows = _safe_indexing(y, indices)
+    if sample_weight is None:
+        return member.fit(X_rows, y_rows)
+    return member.fit(X_rows, y_rows, sample_weight=sample_weight[indices])
+
+
+def check_n_features(value, n_features, name):
+    """Turn an int or a fraction of ``n_features`` into a count in [1, n_features]."""
+    if isinstance(value, Integral):
+        count = int(value)
+    else:
+        count = int(value * n_features)
+    if count > n_features:
+        raise ValueError(
+            f"{name}={value} selects {count} features but X has only "
+            f"{n_features}."
+        )
+    return max(1, count)
+
+
+class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
+    """Base of the ensembles whose members are clones of one ``estimator``.
+
+    Subclasses name their default member in ``_default_estimator``; the
+    fitted members live in ``estimators_``.
+    """
+
+    def _default_estimator(self):
+        raise NotImplementedError
+
+    def _get_estimator(self):
+        if self.estimator is None:
+            return self._default_estimator()
+        return self.estimator
+
+    def __len__(self):
+        return len(self.estimators_)
+
+    def __getitem__(self, index):
+        return self.estimators_[index]
+
+    def __iter__(self):
+        return iter(self.estimators_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        allow_nan, sparse = member_input_tags(self._get_estimator())
+        tags.input_tags.allow_nan = allow_nan
+        tags.input_tags.sparse = sparse
+        return tags
