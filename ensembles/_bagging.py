@@ -85,7 +85,9 @@ def _fit_bagged_member(estimator, X, y, seed, n_threads, plan):
 def _predict_member(member, features, X, method, rows=None):
     if rows is not None:
         X = X[rows]
-    return getattr(member, method)(select_features(X, _member_columns(features, X.shape[1])))
+    return getattr(member, method)(
+        select_features(X, _member_columns(features, X.shape[1]))
+    )
 
 
 # --------------------------------------------------------------------------
@@ -632,6 +634,11 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         check_classification_targets(y)
         self.classes_, y = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
+        if self.n_classes_ < 2:
+            raise ValueError(
+                f"The target y has only one class ({self.classes_[0]!r}): a "
+                "classifier needs samples of at least two classes."
+            )
         return y
 
     def _vote_method(self):
@@ -734,6 +741,4 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         covered = _warn_if_uncovered(total.sum(axis=1))
         with np.errstate(invalid="ignore", divide="ignore"):
             self.oob_decision_function_ = total / total.sum(axis=1, keepdims=True)
-        self.oob_score_ = accuracy_score(
-            y[covered], np.argmax(total[covered], axis=1)
-        )
+        self.oob_score_ = accuracy_score(y[covered], np.argmax(total[covered], axis=1))

@@ -168,7 +168,9 @@ def _accepts_nan(estimator):
     # A pipeline copes with missing values when its first step does (an
     # imputer, say); its own tags do not say so.
     if isinstance(estimator, Pipeline):
-        steps = [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        steps = [
+            step for _, step in estimator.steps if step not in (None, "passthrough")
+        ]
         return bool(steps) and get_tags(steps[0]).input_tags.allow_nan
     return False
 
@@ -313,8 +315,7 @@ def check_n_features(value, n_features, name):
         count = int(value * n_features)
     if count > n_features:
         raise ValueError(
-            f"{name}={value} selects {count} features but X has only "
-            f"{n_features}."
+            f"{name}={value} selects {count} features but X has only {n_features}."
         )
     return max(1, count)
 

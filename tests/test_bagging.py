@@ -1,0 +1,580 @@
+"""BaggingRegressor and BaggingClassifier."""
+
+import pickle
+import re
+import warnings
+
+import numpy as np
+import pytest
+from joblib import cpu_count, parallel_config
+from lightgbm import LGBMClassifier, LGBMRegressor
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn import ensemble as sk_ensemble
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.datasets import load_iris, make_classification, make_friedman1
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils._param_validation import InvalidParameterError
+
+from ensembles import BaggingClassifier, BaggingRegressor
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def classification_data():
+    X, y = make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+    return X, y
+
+
+# --------------------------------------------------------------------------
+# Drop-in replacement: the same members as scikit-learn's bagging
+# --------------------------------------------------------------------------
+SAMPLING = [
+    {},
+    {"max_samples": 0.5},
+    {"max_samples": 100, "bootstrap": False},
+    {"max_features": 0.5},
+    {"max_features": 3, "bootstrap_features": True},
+]
+
+
+@pytest.mark.parametrize("params", SAMPLING)
+def test_regressor_reproduces_sklearn(regression_data, params):
+    X, y = regression_data
+    ours = BaggingRegressor(n_estimators=8, random_state=3, **params).fit(X, y)
+    theirs = sk_ensemble.BaggingRegressor(n_estimators=8, random_state=3, **params).fit(
+        X, y
+    )
+    assert_allclose(ours.predict(X), theirs.predict(X))
+    for a, b in zip(ours.estimators_features_, theirs.estimators_features_):
+        assert_array_equal(a, b)
+    for a, b in zip(ours.estimators_samples_, theirs.estimators_samples_):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("params", SAMPLING)
+def test_classifier_reproduces_sklearn(classification_data, params):
+    X, y = classification_data
+    ours = BaggingClassifier(n_estimators=8, random_state=3, **params).fit(X, y)
+    theirs = sk_ensemble.BaggingClassifier(
+        n_estimators=8, random_state=3, **params
+    ).fit(X, y)
+    assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+def test_oob_matches_sklearn(regression_data, classification_data):
+    X, y = regression_data
+    ours = BaggingRegressor(n_estimators=30, oob_score=True, random_state=0)
+    theirs = sk_ensemble.BaggingRegressor(
+        n_estimators=30, oob_score=True, random_state=0
+    )
+    ours.fit(X, y)
+    theirs.fit(X, y)
+    assert ours.oob_score_ == pytest.approx(theirs.oob_score_)
+    assert_allclose(ours.oob_prediction_, theirs.oob_prediction_)
+
+    X, y = classification_data
+    ours = BaggingClassifier(n_estimators=30, oob_score=True, random_state=0)
+    theirs = sk_ensemble.BaggingClassifier(
+        n_estimators=30, oob_score=True, random_state=0
+    )
+    ours.fit(X, y)
+    theirs.fit(X, y)
+    assert ours.oob_score_ == pytest.approx(theirs.oob_score_)
+    assert_allclose(ours.oob_decision_function_, theirs.oob_decision_function_)
+
+
+def test_oob_rows_never_in_bag_are_nan(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(n_estimators=2, oob_score=True, random_state=0)
+    with pytest.warns(UserWarning, match="do not have OOB scores"):
+        model.fit(X, y)
+    in_every_bag = np.ones(len(y), dtype=bool)
+    for rows in model.estimators_samples_:
+        mask = np.zeros(len(y), dtype=bool)
+        mask[rows] = True
+        in_every_bag &= mask
+    assert in_every_bag.any()
+    assert_array_equal(np.isnan(model.oob_prediction_), in_every_bag)
+    assert np.isfinite(model.oob_score_)
+
+
+def test_oob_score_close_to_held_out_score():
+    X, y = make_friedman1(n_samples=1200, noise=1.0, random_state=0)
+    model = BaggingRegressor(n_estimators=60, oob_score=True, random_state=0)
+    model.fit(X[:800], y[:800])
+    assert model.oob_score_ == pytest.approx(model.score(X[800:], y[800:]), abs=0.05)
+
+
+# --------------------------------------------------------------------------
+# Regressor: return_std, multi-output
+# --------------------------------------------------------------------------
+def test_return_std_is_members_spread(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(n_estimators=15, random_state=0).fit(X, y)
+    member_predictions = np.array([m.predict(X) for m in model.estimators_])
+    mean, std = model.predict(X, return_std=True)
+    assert_allclose(mean, member_predictions.mean(axis=0))
+    assert_allclose(std, member_predictions.std(axis=0), atol=1e-12)
+    assert_array_equal(mean, model.predict(X))
+
+
+def test_return_std_multi_output(regression_data):
+    X, y = regression_data
+    Y = np.column_stack([y, -2 * y])
+    model = BaggingRegressor(n_estimators=6, random_state=0).fit(X, Y)
+    mean, std = model.predict(X, return_std=True)
+    assert mean.shape == std.shape == (len(X), 2)
+    member_predictions = np.array([m.predict(X) for m in model.estimators_])
+    assert_allclose(std, member_predictions.std(axis=0), atol=1e-12)
+
+
+def test_bagging_reduces_variance_of_deep_tree():
+    X, y = make_friedman1(n_samples=600, noise=1.0, random_state=0)
+    X_test, y_test = make_friedman1(n_samples=2000, noise=1.0, random_state=1)
+    tree = DecisionTreeRegressor(random_state=0).fit(X, y)
+    bagged = BaggingRegressor(n_estimators=50, random_state=0).fit(X, y)
+    tree_mse = np.mean((tree.predict(X_test) - y_test) ** 2)
+    bagged_mse = np.mean((bagged.predict(X_test) - y_test) ** 2)
+    assert bagged_mse < 0.75 * tree_mse
+
+
+# --------------------------------------------------------------------------
+# Classifier: voting
+# --------------------------------------------------------------------------
+def test_soft_voting_averages_member_probabilities(classification_data):
+    X, y = classification_data
+    model = BaggingClassifier(n_estimators=7, random_state=0).fit(X, y)
+    probas = np.array([m.predict_proba(X) for m in model.estimators_])
+    assert_allclose(model.predict_proba(X), probas.mean(axis=0))
+    assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+    with np.errstate(divide="ignore"):
+        assert_allclose(model.predict_log_proba(X), np.log(model.predict_proba(X)))
+
+
+def test_hard_voting_is_majority_vote(classification_data):
+    X, y = classification_data
+    model = BaggingClassifier(
+        DecisionTreeClassifier(max_depth=3),
+        n_estimators=9,
+        voting="hard",
+        random_state=0,
+    ).fit(X, y)
+    votes = np.array([m.predict(X) for m in model.estimators_])
+    shares = np.stack([(votes == k).mean(axis=0) for k in range(3)], axis=1)
+    assert_allclose(model.predict_proba(X), shares)
+    assert_array_equal(model.predict(X), np.argmax(shares, axis=1))
+    soft = clone(model).set_params(voting="soft").fit(X, y)
+    assert not np.allclose(soft.predict_proba(X), model.predict_proba(X))
+
+
+def test_string_labels_and_classes(classification_data):
+    X, y = classification_data
+    labels = np.array(["cat", "dog", "emu"])[y]
+    model = BaggingClassifier(n_estimators=5, random_state=0).fit(X, labels)
+    assert_array_equal(model.classes_, ["cat", "dog", "emu"])
+    assert model.n_classes_ == 3
+    assert set(model.predict(X)) <= {"cat", "dog", "emu"}
+    assert model.score(X, labels) > 0.9
+
+
+def test_member_missing_a_class_maps_probabilities():
+    # Tiny bags on a rare class: some members never see it.
+    X, y = make_classification(
+        n_samples=200,
+        n_classes=3,
+        n_informative=4,
+        weights=[0.48, 0.48, 0.04],
+        random_state=0,
+    )
+    # A pipeline takes no sample_weight, so its bags are indexed rows.
+    model = BaggingClassifier(
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        n_estimators=20,
+        max_samples=15,
+        random_state=0,
+    ).fit(X, y)
+    assert any(len(m.classes_) < 3 for m in model.estimators_)
+    proba = model.predict_proba(X)
+    assert proba.shape == (200, 3)
+    assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_decision_function_only_when_members_have_it(classification_data):
+    X, y = classification_data
+    model = BaggingClassifier(LogisticRegression(), n_estimators=4, random_state=0)
+    model.fit(X, y)
+    expected = np.mean([m.decision_function(X) for m in model.estimators_], axis=0)
+    assert_allclose(model.decision_function(X), expected)
+    trees = BaggingClassifier(n_estimators=4, random_state=0).fit(X, y)
+    assert not hasattr(trees, "decision_function")
+
+
+def test_members_without_predict_proba_vote(classification_data):
+    X, y = classification_data
+    model = BaggingClassifier(SVC(), n_estimators=5, random_state=0).fit(X, y)
+    votes = np.array([m.predict(X) for m in model.estimators_])
+    assert_allclose(model.predict_proba(X)[:, 0], (votes == 0).mean(axis=0))
+
+
+# --------------------------------------------------------------------------
+# Base learners, sample weights, missing values, sparse input
+# --------------------------------------------------------------------------
+class RecordingRegressor(RegressorMixin, BaseEstimator):
+    """Remembers what fit received."""
+
+    def __init__(self, takes_weights=True):
+        self.takes_weights = takes_weights
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_rows_ = X.shape[0]
+        self.weights_ = sample_weight
+        self.mean_ = np.average(y, weights=sample_weight)
+        return self
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.mean_)
+
+
+class UnweightedRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.n_rows_ = X.shape[0]
+        self.mean_ = np.mean(y)
+        return self
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.mean_)
+
+
+def test_bootstrap_as_integer_weights_without_copying_rows(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(RecordingRegressor(), n_estimators=3, random_state=0)
+    model.fit(X, y)
+    for member, rows in zip(model.estimators_, model.estimators_samples_):
+        assert member.n_rows_ == len(X)
+        assert_array_equal(member.weights_, np.bincount(rows, minlength=len(X)))
+
+
+def test_members_without_sample_weight_get_indexed_rows(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(
+        UnweightedRegressor(), n_estimators=3, max_samples=50, random_state=0
+    ).fit(X, y)
+    for member, rows in zip(model.estimators_, model.estimators_samples_):
+        assert member.n_rows_ == 50
+        assert member.mean_ == pytest.approx(np.mean(y[rows]))
+
+
+def test_sample_weight_draws_rows_in_proportion(regression_data):
+    X, y = regression_data
+    weight = np.ones(len(y))
+    weight[:100] = 0.0
+    weight_before = weight.copy()
+    model = BaggingRegressor(n_estimators=10, random_state=0)
+    model.fit(X, y, sample_weight=weight)
+    assert_array_equal(weight, weight_before)
+    for rows in model.estimators_samples_:
+        assert rows.min() >= 100
+    # scikit-learn's semantics, member for member.
+    theirs = sk_ensemble.BaggingRegressor(n_estimators=10, random_state=0)
+    theirs.fit(X, y, sample_weight=weight)
+    assert_allclose(model.predict(X), theirs.predict(X))
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        Ridge(),
+        KNeighborsRegressor(n_neighbors=3),
+        make_pipeline(StandardScaler(), Ridge()),
+        LGBMRegressor(n_estimators=10, verbose=-1),
+        HistGradientBoostingRegressor(max_iter=10),
+    ],
+    ids=["ridge", "knn", "pipeline", "lightgbm", "histgb"],
+)
+def test_any_regressor_works(regression_data, estimator):
+    X, y = regression_data
+    model = BaggingRegressor(estimator, n_estimators=4, random_state=0).fit(X, y)
+    assert len(model.estimators_) == 4
+    assert model.score(X, y) > 0.5
+    assert all(type(m) is type(estimator) for m in model.estimators_)
+
+
+def test_lightgbm_classifier_members(classification_data):
+    X, y = classification_data
+    model = BaggingClassifier(
+        LGBMClassifier(n_estimators=10, verbose=-1), n_estimators=4, random_state=0
+    ).fit(X, y)
+    assert model.score(X, y) > 0.8
+
+
+def test_multithreaded_members_share_the_cores(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(
+        LGBMRegressor(n_estimators=5, verbose=-1),
+        n_estimators=4,
+        n_jobs=2,
+        random_state=0,
+    ).fit(X, y)
+    share = max(1, cpu_count() // 2)
+    assert all(m.n_jobs == share for m in model.estimators_)
+    # One worker at a time: members keep their own setting.
+    serial = clone(model).set_params(n_jobs=1).fit(X, y)
+    assert all(m.n_jobs is None for m in serial.estimators_)
+
+
+def test_missing_values_pass_through_when_member_accepts_them(regression_data):
+    X, y = regression_data
+    X = X.copy()
+    X[::7, 2] = np.nan
+    for estimator in [
+        DecisionTreeRegressor(),
+        HistGradientBoostingRegressor(max_iter=5),
+        LGBMRegressor(n_estimators=5, verbose=-1),
+        make_pipeline(SimpleImputer(), Ridge()),
+    ]:
+        model = BaggingRegressor(estimator, n_estimators=3, random_state=0).fit(X, y)
+        assert np.isfinite(model.predict(X)).all()
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        BaggingRegressor(Ridge(), n_estimators=3).fit(X, y)
+
+
+def test_sparse_input(regression_data):
+    X, y = regression_data
+    X_sparse = sparse.csr_matrix(np.where(X > 0.5, X, 0.0))
+    theirs = sk_ensemble.BaggingRegressor(n_estimators=4, random_state=0)
+    model = BaggingRegressor(n_estimators=4, random_state=0).fit(X_sparse, y)
+    assert_allclose(model.predict(X_sparse), theirs.fit(X_sparse, y).predict(X_sparse))
+    assert model.score(X_sparse, y) > 0.5
+    with pytest.raises(TypeError, match="Sparse data was passed"):
+        BaggingRegressor(HistGradientBoostingRegressor(), n_estimators=2).fit(
+            X_sparse, y
+        )
+
+
+# --------------------------------------------------------------------------
+# Determinism, parallelism, warm start, progress
+# --------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
+@pytest.mark.parametrize("Model", [BaggingRegressor, BaggingClassifier])
+def test_same_results_for_any_n_jobs_and_backend(
+    Model, regression_data, classification_data
+):
+    X, y = regression_data if Model is BaggingRegressor else classification_data
+    params = dict(n_estimators=6, max_features=0.7, oob_score=True, random_state=7)
+    reference = Model(n_jobs=1, **params).fit(X, y)
+    method = "predict" if Model is BaggingRegressor else "predict_proba"
+    expected = getattr(reference, method)(X)
+    for backend in ["threading", "loky"]:
+        for n_jobs in [2, -1]:
+            with parallel_config(backend=backend):
+                model = Model(n_jobs=n_jobs, **params).fit(X, y)
+                assert_array_equal(getattr(model, method)(X), expected)
+            assert model.oob_score_ == reference.oob_score_
+
+
+def test_parallel_config_n_jobs_is_honoured(regression_data):
+    X, y = regression_data
+    reference = BaggingRegressor(n_estimators=4, random_state=0).fit(X, y).predict(X)
+    with parallel_config(backend="threading", n_jobs=2):
+        model = BaggingRegressor(
+            LGBMRegressor(n_estimators=5, verbose=-1), n_estimators=4, random_state=0
+        ).fit(X, y)
+    # n_jobs=None inherits the two workers: members share the cores.
+    assert all(m.n_jobs == max(1, cpu_count() // 2) for m in model.estimators_)
+    with parallel_config(backend="threading", n_jobs=2):
+        again = BaggingRegressor(n_estimators=4, random_state=0).fit(X, y).predict(X)
+    assert_array_equal(again, reference)
+
+
+def test_warm_start_equals_one_fit(regression_data):
+    X, y = regression_data
+    grown = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
+    first_members = list(grown.estimators_)
+    grown.set_params(n_estimators=9).fit(X, y)
+    assert grown.estimators_[:4] == first_members
+    at_once = BaggingRegressor(n_estimators=9, random_state=0).fit(X, y)
+    assert_allclose(grown.predict(X), at_once.predict(X))
+    for a, b in zip(grown.estimators_samples_, at_once.estimators_samples_):
+        assert_array_equal(a, b)
+
+
+def test_warm_start_errors(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="does not fit new estimators"):
+        model.fit(X, y)
+    with pytest.raises(ValueError, match="must be larger or equal"):
+        model.set_params(n_estimators=2).fit(X, y)
+    with pytest.raises(ValueError, match="warm-started"):
+        model.set_params(n_estimators=6).fit(X[:, :5], y)
+
+
+def test_verbose_reports_progress(regression_data, capsys):
+    X, y = regression_data
+    BaggingRegressor(n_estimators=20, verbose=1, random_state=0).fit(X, y)
+    err = capsys.readouterr().err
+    assert "BaggingRegressor: fitting members: 20/20 done" in err
+    assert len(err.strip().splitlines()) == 10
+    BaggingRegressor(n_estimators=20, random_state=0).fit(X, y)
+    assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------
+# scikit-learn integration
+# --------------------------------------------------------------------------
+def test_pipeline_gridsearch_cross_val(regression_data):
+    X, y = regression_data
+    pipe = make_pipeline(
+        StandardScaler(),
+        BaggingRegressor(DecisionTreeRegressor(), n_estimators=5, random_state=0),
+    )
+    assert pipe.get_params()["baggingregressor__estimator__max_depth"] is None
+    search = GridSearchCV(
+        pipe,
+        {
+            "baggingregressor__estimator__max_depth": [2, None],
+            "baggingregressor__n_estimators": [3, 6],
+        },
+        cv=3,
+    ).fit(X, y)
+    assert search.best_params_ == {
+        "baggingregressor__estimator__max_depth": None,
+        "baggingregressor__n_estimators": 6,
+    }
+    scores = cross_val_score(
+        BaggingRegressor(n_estimators=5, random_state=0), X, y, cv=3
+    )
+    assert scores.shape == (3,) and np.all(scores > 0.3)
+
+
+def test_nested_params_reach_members(classification_data):
+    X, y = classification_data
+    model = BaggingClassifier(DecisionTreeClassifier(), n_estimators=3, random_state=0)
+    model.set_params(estimator__max_depth=2).fit(X, y)
+    assert all(m.get_depth() <= 2 for m in model.estimators_)
+    assert model.estimator.max_depth == 2  # the user's template, never fitted
+    assert not hasattr(model.estimator, "tree_")
+
+
+@pytest.mark.parametrize("Model", [BaggingRegressor, BaggingClassifier])
+def test_clone_and_pickle(Model, regression_data, classification_data):
+    X, y = regression_data if Model is BaggingRegressor else classification_data
+    model = Model(n_estimators=4, random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X), model.predict(X))
+    fresh = clone(model)
+    assert not hasattr(fresh, "estimators_")
+    assert fresh.get_params() == model.get_params()
+
+
+def test_feature_names_with_pandas(regression_data):
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    model = BaggingRegressor(n_estimators=3, random_state=0).fit(frame, y)
+    assert_array_equal(model.feature_names_in_, frame.columns)
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"x0": "other"}))
+
+
+# --------------------------------------------------------------------------
+# Errors and untouched inputs
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"n_estimators": 0}, InvalidParameterError, "n_estimators"),
+        ({"max_samples": 1.5}, InvalidParameterError, "max_samples"),
+        ({"max_features": 50}, ValueError, "max_features=50"),
+        ({"max_samples": 1000, "bootstrap": False}, ValueError, "max_samples"),
+        ({"oob_score": True, "bootstrap": False}, ValueError, "Out of bag"),
+        ({"estimator": "tree"}, InvalidParameterError, "estimator"),
+    ],
+)
+def test_invalid_parameters(regression_data, params, error, match):
+    X, y = regression_data
+    with pytest.raises(error, match=match):
+        BaggingRegressor(**params).fit(X, y)
+
+
+def test_invalid_voting(classification_data):
+    X, y = classification_data
+    with pytest.raises(InvalidParameterError, match="voting"):
+        BaggingClassifier(voting="majority").fit(X, y)
+
+
+def test_bad_input_errors(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(n_estimators=3)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        model.fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        model.fit(X, np.where(np.arange(len(y)) == 3, np.nan, y))
+    with pytest.raises(ValueError, match="Found array with 0 sample"):
+        model.fit(X[:0], y[:0])
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="X has 4 features"):
+        model.predict(X[:, :4])
+    with pytest.raises(ValueError, match="negative"):
+        model.fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match=re.escape("sample_weight has 10 values")):
+        model.fit(X, y, sample_weight=np.ones(10))
+
+
+def test_one_class_is_rejected(classification_data):
+    X, _ = classification_data
+    with pytest.raises(ValueError, match="only one class"):
+        BaggingClassifier(n_estimators=3).fit(X, np.zeros(len(X)))
+
+
+def test_continuous_target_rejected_by_classifier(regression_data):
+    X, y = regression_data
+    with pytest.raises(ValueError, match="Unknown label type"):
+        BaggingClassifier(n_estimators=3).fit(X, y)
+
+
+def test_inputs_never_modified(regression_data):
+    X, y = regression_data
+    X_in, y_in, w_in = X.copy(), y.copy(), np.linspace(0.5, 2, len(y))
+    w_before = w_in.copy()
+    model = BaggingRegressor(
+        make_pipeline(StandardScaler(), Ridge()),
+        n_estimators=3,
+        oob_score=True,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X_in, y_in, sample_weight=w_in)
+    model.predict(X_in, return_std=True)
+    assert_array_equal(X_in, X)
+    assert_array_equal(y_in, y)
+    assert_array_equal(w_in, w_before)
+
+
+def test_iris_accuracy():
+    X, y = load_iris(return_X_y=True)
+    model = BaggingClassifier(n_estimators=40, oob_score=True, random_state=0).fit(X, y)
+    assert model.oob_score_ > 0.9

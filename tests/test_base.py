@@ -1,0 +1,107 @@
+"""The shared machinery in ensembles._base."""
+
+import time
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from lightgbm import LGBMRegressor
+from numpy.testing import assert_array_equal
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ensembles._base import (
+    MAX_INT,
+    check_sample_weight,
+    draw_seeds,
+    make_member,
+    member_threads,
+    parallel_map,
+)
+
+
+def _slow_square(value, delay):
+    time.sleep(delay)
+    return value * value
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_parallel_map_yields_in_task_order(backend):
+    # Early tasks are the slowest, so they finish last.
+    tasks = [(i, 0.02 * (5 - i)) for i in range(6)]
+    with parallel_config(backend=backend):
+        results = list(parallel_map(_slow_square, tasks, n_jobs=3))
+    assert results == [i * i for i in range(6)]
+
+
+def test_parallel_map_progress(capsys):
+    list(parallel_map(_slow_square, [(i, 0) for i in range(4)], verbose=2, desc="sq"))
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(" done")[0] for line in lines] == [
+        "sq: 1/4",
+        "sq: 2/4",
+        "sq: 3/4",
+        "sq: 4/4",
+    ]
+
+
+def test_draw_seeds_are_reproducible_int32():
+    seeds = draw_seeds(np.random.RandomState(0), 5)
+    assert_array_equal(seeds, draw_seeds(np.random.RandomState(0), 5))
+    assert seeds.dtype.kind == "i" and seeds.max() < MAX_INT
+    # Drawing in two steps continues the same stream (warm start relies on it).
+    rng = np.random.RandomState(0)
+    assert_array_equal(np.concatenate([draw_seeds(rng, 2), draw_seeds(rng, 3)]), seeds)
+
+
+def test_make_member_clones_and_seeds_every_random_state():
+    template = make_pipeline(StandardScaler(), RandomForestRegressor(n_estimators=2))
+    member = make_member(template, seed=42)
+    assert member is not template
+    assert template.get_params()["randomforestregressor__random_state"] is None
+    seeded = member.get_params()["randomforestregressor__random_state"]
+    assert isinstance(seeded, int)
+    key = "randomforestregressor__random_state"
+    assert make_member(template, seed=42).get_params()[key] == seeded
+    assert make_member(template, seed=43).get_params()[key] != seeded
+
+
+def test_make_member_caps_threads_only_where_needed():
+    capped = make_member(LGBMRegressor(n_jobs=-1), n_threads=3)
+    assert capped.n_jobs == 3
+    assert make_member(LGBMRegressor(n_jobs=2), n_threads=3).n_jobs == 2
+    assert make_member(LGBMRegressor(), n_threads=None).n_jobs is None
+    assert make_member(Ridge(), n_threads=3).get_params() == Ridge().get_params()
+    forest = make_member(make_pipeline(RandomForestRegressor(n_jobs=-1)), n_threads=2)
+    assert forest.get_params()["randomforestregressor__n_jobs"] == 2
+
+
+def test_member_threads():
+    assert member_threads(1) is None
+    assert member_threads(None) is None
+    assert member_threads(4, n_tasks=1) is None
+    assert member_threads(2) >= 1
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (np.ones(3), "3 values for 5 samples"),
+        (np.ones((5, 2)), "1-dimensional"),
+        (np.array([1, 1, -1, 1, 1.0]), "negative"),
+        (np.zeros(5), "all zero"),
+        (np.array([1, np.nan, 1, 1, 1]), "NaN"),
+    ],
+)
+def test_check_sample_weight_errors(weights, match):
+    with pytest.raises(ValueError, match=match):
+        check_sample_weight(weights, 5)
+
+
+def test_check_sample_weight_values():
+    assert check_sample_weight(None, 4) is None
+    assert_array_equal(check_sample_weight(2, 3), [2.0, 2.0, 2.0])
+    weights = [1, 2, 3]
+    assert check_sample_weight(weights, 3).dtype == np.float64
