@@ -16,11 +16,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     HomogeneousEnsemble,
+    MemberFactory,
     check_n_features,
     check_sample_weight,
     draw_seeds,
     fit_member,
-    make_member,
+    member_input,
     member_input_tags,
     member_threads,
     parallel_map,
@@ -68,8 +69,8 @@ def _member_columns(features, n_features):
     return features
 
 
-def _fit_bagged_member(estimator, X, y, seed, n_threads, plan):
-    member = make_member(estimator, seed=seed, n_threads=n_threads)
+def _fit_bagged_member(make_member, X, y, seed, plan, fit_params):
+    member = make_member(seed)
     features, rows = _draw_bag(seed, plan)
     fit_member(
         member,
@@ -78,16 +79,18 @@ def _fit_bagged_member(estimator, X, y, seed, n_threads, plan):
         indices=rows,
         features=_member_columns(features, X.shape[1]),
         counts_as_weights=True,
+        fit_params=fit_params,
     )
     return member, features
 
 
-def _predict_member(member, features, X, method, rows=None):
+def _predict_member(member, features, X, method, rows, call_params):
     if rows is not None:
         X = X[rows]
-    return getattr(member, method)(
-        select_features(X, _member_columns(features, X.shape[1]))
-    )
+    X = select_features(X, _member_columns(features, X.shape[1]))
+    if method in ("predict", "predict_proba"):
+        return getattr(member, method)(X, **call_params)
+    return getattr(member, method)(X)
 
 
 # --------------------------------------------------------------------------
@@ -240,10 +243,16 @@ class _BaseBagging(HomogeneousEnsemble):
         self._plan = plan
         self._seeds = seeds
 
-        n_threads = member_threads(self.n_jobs, n_new)
+        make_member = MemberFactory(
+            estimator, n_threads=member_threads(self.n_jobs, n_new)
+        )
+        X_members, fit_params = member_input(estimator, X)
         fitted = parallel_map(
             _fit_bagged_member,
-            ((estimator, X, y, seed, n_threads, plan) for seed in seeds[n_fitted:]),
+            (
+                (make_member, X_members, y, seed, plan, fit_params)
+                for seed in seeds[n_fitted:]
+            ),
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             desc=f"{type(self).__name__}: fitting members",
@@ -296,10 +305,11 @@ class _BaseBagging(HomogeneousEnsemble):
         """Yield each member's ``method`` output on X, in member order."""
         if rows_per_member is None:
             rows_per_member = [None] * len(self.estimators_)
+        X, call_params = member_input(self.estimator_, X)
         return parallel_map(
             _predict_member,
             (
-                (member, features, X, method, rows)
+                (member, features, X, method, rows, call_params)
                 for member, features, rows in zip(
                     self.estimators_, self.estimators_features_, rows_per_member
                 )

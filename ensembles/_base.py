@@ -4,12 +4,13 @@ Each shared concern has exactly one home here, so that bagging, boosting,
 stacking and the bias/variance rounds behave alike:
 
 - parallel work: :func:`parallel_map` (joblib, in task order, with progress);
-- randomness: :func:`draw_seeds` and :func:`make_member` (one
+- randomness: :func:`draw_seeds` and :class:`MemberFactory` (one
   ``check_random_state`` per fit, every per-task seed drawn up front);
 - thread budget of multi-threaded members: :func:`member_threads`;
 - validation: :func:`member_input_tags`, :func:`validate_X_y`,
   :func:`validate_X` and :func:`check_sample_weight`;
-- fitting a member on a subset of rows: :func:`fit_member`.
+- fitting a member on a subset of rows: :func:`fit_member`, with the data
+  prepared once for all members by :func:`member_input`.
 """
 
 import sys
@@ -20,6 +21,12 @@ import numpy as np
 from joblib import cpu_count, effective_n_jobs
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
+from sklearn.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    ExtraTreeRegressor,
+)
 from sklearn.utils import _safe_indexing, check_array, get_tags
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import has_fit_parameter, validate_data
@@ -39,40 +46,46 @@ def draw_seeds(random_state, n_seeds):
     return random_state.randint(MAX_INT, size=n_seeds)
 
 
-def _seed_random_states(estimator, seed):
-    """Give every ``random_state`` parameter of ``estimator`` (nested ones
-    included) its own integer derived from ``seed``.
+class MemberFactory:
+    """Makes the members of an ensemble from one ``estimator``.
 
-    Parameters are visited in sorted order, which is also what
-    scikit-learn's ensembles do, so a member seeded here is identical to the
-    member scikit-learn builds from the same seed.
+    A member is a clone (the user's estimator is never fitted) whose every
+    ``random_state`` parameter, nested ones included, gets its own integer
+    derived from the member's seed, and whose ``n_jobs`` parameters are
+    capped at ``n_threads`` (see :func:`member_threads`). The parameter names
+    are looked up once, not per member.
+
+    Random-state parameters are visited in sorted order, as scikit-learn's
+    ensembles do, so a member seeded here equals the member scikit-learn
+    builds from the same seed.
     """
-    rng = np.random.RandomState(seed)
-    seeds = {
-        key: rng.randint(MAX_INT)
-        for key in sorted(estimator.get_params(deep=True))
-        if key == "random_state" or key.endswith("__random_state")
-    }
-    if seeds:
-        estimator.set_params(**seeds)
 
+    def __init__(self, estimator, *, n_threads=None):
+        self.estimator = estimator
+        params = estimator.get_params(deep=True)
+        self._seed_keys = sorted(
+            key
+            for key in params
+            if key == "random_state" or key.endswith("__random_state")
+        )
+        self._caps = {}
+        if n_threads is not None:
+            for key, value in params.items():
+                if key != "n_jobs" and not key.endswith("__n_jobs"):
+                    continue
+                # None and values <= 0 mean "as many as the library likes".
+                if value is None or value <= 0 or value > n_threads:
+                    self._caps[key] = n_threads
 
-def make_member(estimator, *, seed=None, n_threads=None, params=None):
-    """Return a fresh, unfitted member built from ``estimator``.
-
-    The member is a clone (the user's estimator is never fitted), with
-    ``params`` set, every ``random_state`` seeded from ``seed`` when given,
-    and its own thread pool capped at ``n_threads`` when given (see
-    :func:`member_threads`).
-    """
-    member = clone(estimator)
-    if params:
-        member.set_params(**params)
-    if seed is not None:
-        _seed_random_states(member, seed)
-    if n_threads is not None:
-        _cap_threads(member, n_threads)
-    return member
+    def __call__(self, seed=None):
+        member = clone(self.estimator)
+        updates = dict(self._caps)
+        if seed is not None:
+            rng = np.random.RandomState(seed)
+            updates.update({key: rng.randint(MAX_INT) for key in self._seed_keys})
+        if updates:
+            member.set_params(**updates)
+        return member
 
 
 # --------------------------------------------------------------------------
@@ -92,19 +105,6 @@ def member_threads(n_jobs, n_tasks=None):
     if n_workers <= 1:
         return None
     return max(1, cpu_count() // n_workers)
-
-
-def _cap_threads(estimator, n_threads):
-    """Cap every ``n_jobs`` parameter of ``estimator`` at ``n_threads``."""
-    capped = {}
-    for key, value in estimator.get_params(deep=True).items():
-        if key != "n_jobs" and not key.endswith("__n_jobs"):
-            continue
-        # None and values <= 0 mean "as many as the library likes".
-        if value is None or value <= 0 or value > n_threads:
-            capped[key] = n_threads
-    if capped:
-        estimator.set_params(**capped)
 
 
 def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None):
@@ -135,28 +135,30 @@ def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None):
     results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
         delayed(function)(*args) for args in tasks
     )
-    if verbose and tasks:
-        results = _with_progress(results, len(tasks), desc or "tasks", verbose)
-    return results
+    return progress(results, len(tasks), desc or "tasks", verbose)
 
 
-def _with_progress(results, n_tasks, desc, verbose):
-    """Yield from ``results`` while reporting progress on stderr.
+def progress(items, n_items, desc, verbose):
+    """Yield from ``items`` while reporting progress on stderr.
 
-    verbose=1 reports about every tenth of the work, verbose>=2 every task.
+    The one progress reporter of the package: verbose=0 is silent,
+    verbose=1 reports about every tenth of the work, verbose>=2 every item.
     """
+    if not verbose or not n_items:
+        yield from items
+        return
     start = time.perf_counter()
-    step = 1 if verbose >= 2 else max(1, n_tasks // 10)
-    for done, result in enumerate(results, start=1):
-        if done % step == 0 or done == n_tasks:
+    step = 1 if verbose >= 2 else max(1, n_items // 10)
+    for done, item in enumerate(items, start=1):
+        yield item  # reported once the caller has finished with it
+        if done % step == 0 or done == n_items:
             elapsed = time.perf_counter() - start
-            left = elapsed / done * (n_tasks - done)
+            left = elapsed / done * (n_items - done)
             sys.stderr.write(
-                f"{desc}: {done}/{n_tasks} done, {elapsed:.1f}s elapsed, "
+                f"{desc}: {done}/{n_items} done, {elapsed:.1f}s elapsed, "
                 f"~{left:.1f}s left\n"
             )
             sys.stderr.flush()
-        yield result
 
 
 # --------------------------------------------------------------------------
@@ -256,6 +258,38 @@ def check_sample_weight(sample_weight, n_samples):
 # --------------------------------------------------------------------------
 # Fitting and predicting members
 # --------------------------------------------------------------------------
+_SKLEARN_TREES = (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    ExtraTreeRegressor,
+)
+
+
+def member_input(estimator, X):
+    """``X`` prepared once for every member cloned from ``estimator``.
+
+    scikit-learn's trees convert X to float32 and re-validate it in every
+    ``fit`` and ``predict``; for them X is converted here once and the
+    per-call check is skipped with ``check_input=False``, as scikit-learn's
+    own forests and gradient boosting do. Other members, and data with
+    missing values (which the tree's own check must see), are left alone.
+
+    Returns
+    -------
+    X : array
+        The data to hand to the members.
+    call_params : dict
+        Keyword arguments for the members' ``fit`` and ``predict``.
+    """
+    if type(estimator) in _SKLEARN_TREES and isinstance(X, np.ndarray):
+        if X.dtype.kind in "fiu":
+            X32 = np.asarray(X, dtype=np.float32)
+            if np.isfinite(X32).all():
+                return X32, {"check_input": False}
+    return X, {}
+
+
 def accepts_sample_weight(estimator):
     """Whether ``estimator.fit`` takes a ``sample_weight`` argument."""
     return has_fit_parameter(estimator, "sample_weight")
@@ -277,6 +311,7 @@ def fit_member(
     features=None,
     sample_weight=None,
     counts_as_weights=False,
+    fit_params=None,
 ):
     """Fit ``member`` on the rows ``indices`` (repeats allowed) of ``X``, ``y``.
 
@@ -286,25 +321,34 @@ def fit_member(
     expressed as integer counts). ``sample_weight`` is the user's weights,
     restricted to the same rows.
 
-    ``features``, when given, selects the columns the member is trained on.
+    ``features``, when given, selects the columns the member is trained on;
+    ``fit_params`` are extra keyword arguments of its ``fit``.
     Returns the fitted member.
     """
+    fit_params = fit_params or {}
     X = select_features(X, features)
+    takes_weights = accepts_sample_weight(member)
+    if sample_weight is not None and not takes_weights:
+        raise ValueError(
+            f"{type(member).__name__}.fit does not accept sample_weight; fit "
+            "without sample_weight or use a base estimator that accepts it."
+        )
     if indices is None:
-        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if sample_weight is not None:
+            fit_params = {**fit_params, "sample_weight": sample_weight}
         return member.fit(X, y, **fit_params)
 
-    if counts_as_weights and accepts_sample_weight(member):
+    if counts_as_weights and takes_weights:
         weights = np.bincount(indices, minlength=X.shape[0]).astype(np.float64)
         if sample_weight is not None:
             weights *= sample_weight
-        return member.fit(X, y, sample_weight=weights)
+        return member.fit(X, y, sample_weight=weights, **fit_params)
 
     X_rows = _safe_indexing(X, indices)
     y_rows = _safe_indexing(y, indices)
-    if sample_weight is None:
-        return member.fit(X_rows, y_rows)
-    return member.fit(X_rows, y_rows, sample_weight=sample_weight[indices])
+    if sample_weight is not None:
+        fit_params = {**fit_params, "sample_weight": sample_weight[indices]}
+    return member.fit(X_rows, y_rows, **fit_params)
 
 
 def check_n_features(value, n_features, name):

@@ -14,9 +14,9 @@ from sklearn.preprocessing import StandardScaler
 
 from ensembles._base import (
     MAX_INT,
+    MemberFactory,
     check_sample_weight,
     draw_seeds,
-    make_member,
     member_threads,
     parallel_map,
 )
@@ -56,7 +56,11 @@ def test_draw_seeds_are_reproducible_int32():
     assert_array_equal(np.concatenate([draw_seeds(rng, 2), draw_seeds(rng, 3)]), seeds)
 
 
-def test_make_member_clones_and_seeds_every_random_state():
+def make_member(estimator, seed=None, n_threads=None):
+    return MemberFactory(estimator, n_threads=n_threads)(seed)
+
+
+def test_member_factory_clones_and_seeds_every_random_state():
     template = make_pipeline(StandardScaler(), RandomForestRegressor(n_estimators=2))
     member = make_member(template, seed=42)
     assert member is not template
@@ -68,7 +72,7 @@ def test_make_member_clones_and_seeds_every_random_state():
     assert make_member(template, seed=43).get_params()[key] != seeded
 
 
-def test_make_member_caps_threads_only_where_needed():
+def test_member_factory_caps_threads_only_where_needed():
     capped = make_member(LGBMRegressor(n_jobs=-1), n_threads=3)
     assert capped.n_jobs == 3
     assert make_member(LGBMRegressor(n_jobs=2), n_threads=3).n_jobs == 2

@@ -1,0 +1,787 @@
+"""Residual-fitting (gradient) boosting over any base regressor:
+BoostingRegressor and BoostingClassifier."""
+
+from numbers import Integral, Real
+from warnings import warn
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier
+from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import (
+    HomogeneousEnsemble,
+    MemberFactory,
+    check_sample_weight,
+    draw_seeds,
+    fit_member,
+    member_input,
+    member_input_tags,
+    member_threads,
+    parallel_map,
+    progress,
+    validate_X,
+    validate_X_y,
+)
+from ._losses import (
+    AbsoluteError,
+    BinomialLogLoss,
+    ExponentialLoss,
+    HuberLoss,
+    MultinomialLogLoss,
+    QuantileLoss,
+    SquaredError,
+)
+
+__all__ = ["BoostingClassifier", "BoostingRegressor"]
+
+
+def _fit_stage_member(make_member, X, target, rows, sample_weight, seed, call_params):
+    """Fit one member to one column of the negative gradient; return it with
+    its predictions on all of X (needed for the line search and the update)."""
+    member = make_member(seed)
+    fit_member(
+        member,
+        X,
+        target,
+        indices=rows,
+        sample_weight=sample_weight,
+        counts_as_weights=True,
+        fit_params=call_params,
+    )
+    return member, _predict(member, X, call_params)
+
+
+def _predict(member, X, call_params):
+    return np.asarray(member.predict(X, **call_params), dtype=np.float64).ravel()
+
+
+class _BaseBoosting(HomogeneousEnsemble):
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0.0, None, closed="neither")],
+        "subsample": [Interval(Real, 0.0, 1.0, closed="right")],
+        "init": [StrOptions({"zero"}), HasMethods(["fit"]), None],
+        "validation_fraction": [Interval(Real, 0.0, 1.0, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _default_estimator(self):
+        return DecisionTreeRegressor(max_depth=3)
+
+    # -- hooks --------------------------------------------------------------
+    def _encode_y(self, y):
+        raise NotImplementedError
+
+    def _make_loss(self):
+        raise NotImplementedError
+
+    def _n_jobs(self):
+        return None
+
+    # -- fitting ------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Fit the boosted ensemble, one stage after another.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse matrices and missing values are accepted
+            when the base estimator accepts them.
+        y : array-like of shape (n_samples,)
+            Target values (class labels for classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, passed to members whose ``fit`` takes them and
+            used in every loss and line search.
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        self._validate_params()
+        estimator = self._get_estimator()
+        allow_nan, sparse = member_input_tags(estimator)
+        warm = self.warm_start and hasattr(self, "estimators_")
+        n_features_before = getattr(self, "n_features_in_", None)
+        X, y = validate_X_y(
+            self,
+            X,
+            y,
+            allow_nan=allow_nan,
+            sparse=sparse,
+            y_numeric=not is_classifier(self),
+        )
+        if warm and X.shape[1] != n_features_before:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the ensemble being warm-started "
+                f"was fitted with {n_features_before}. Use warm_start=False to "
+                "fit on new data."
+            )
+        y = self._encode_y(column_or_1d(y, warn=True))
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        # Members see the user's weights only; losses always need an array.
+        weighted = sample_weight is not None
+        if not weighted:
+            sample_weight = np.ones(X.shape[0])
+
+        # One random state per fit; every seed drawn up front, in a fixed
+        # order, so that warm starts continue the same streams.
+        rng = check_random_state(self.random_state)
+        split_seed = draw_seeds(rng, 1)[0]
+        loss = self._make_loss()
+        n_columns = loss.n_columns
+        member_seeds = draw_seeds(rng, self.n_estimators * n_columns).reshape(
+            self.n_estimators, n_columns
+        )
+        row_seeds = draw_seeds(rng, self.n_estimators)
+
+        if self.n_iter_no_change is not None:
+            stratify = y if is_classifier(self) else None
+            X, X_val, y, y_val, sample_weight, weight_val = train_test_split(
+                X,
+                y,
+                sample_weight,
+                test_size=self.validation_fraction,
+                random_state=split_seed,
+                stratify=stratify,
+            )
+            if is_classifier(self) and len(np.unique(y)) < self.n_classes_:
+                raise ValueError(
+                    "The training rows left after holding out "
+                    "validation_fraction miss some classes; lower "
+                    "validation_fraction or give more samples."
+                )
+        else:
+            X_val = y_val = weight_val = None
+
+        if warm and len(self.estimators_) > self.n_estimators:
+            raise ValueError(
+                f"n_estimators={self.n_estimators} must be larger or equal to "
+                f"the {len(self.estimators_)} stages already fitted when "
+                "warm_start=True"
+            )
+        if warm and len(self.estimators_) == self.n_estimators:
+            warn(
+                "Warm-start fitting without increasing n_estimators does not "
+                "fit new stages.",
+                UserWarning,
+            )
+            return self
+
+        if warm:
+            self._loss = loss
+            raw = self._raw_predict(X)
+            raw_val = None if X_val is None else self._raw_predict(X_val)
+            stages = [list(row) for row in self.estimators_]
+            weights = [row for row in self.estimator_weights_]
+            train_score = list(self.train_score_)
+            oob_improvement = list(getattr(self, "oob_improvement_", []))
+            validation_score = list(getattr(self, "validation_score_", []))
+            self.init_ = self.init_
+        else:
+            self.init_ = self._fit_init(X, y, sample_weight, loss)
+            self._loss = loss
+            raw = self._raw_init(X)
+            raw_val = None if X_val is None else self._raw_init(X_val)
+            stages, weights = [], []
+            train_score, oob_improvement, validation_score = [], [], []
+
+        self.estimator_ = estimator
+        n_samples = X.shape[0]
+        n_in_bag = max(1, int(self.subsample * n_samples))
+        subsampled = self.subsample < 1.0
+        make_member = MemberFactory(
+            estimator, n_threads=member_threads(self._n_jobs(), n_columns)
+        )
+        X, call_params = member_input(estimator, X)
+        if X_val is not None:
+            X_val, _ = member_input(estimator, X_val)
+        best_val = min(validation_score, default=np.inf)
+        stall = 0
+
+        stage_numbers = progress(
+            range(len(stages), self.n_estimators),
+            self.n_estimators - len(stages),
+            f"{type(self).__name__}: fitting stages",
+            self.verbose,
+        )
+        for stage in stage_numbers:
+            rows = None
+            if subsampled:
+                rows = np.sort(
+                    sample_without_replacement(
+                        n_samples, n_in_bag, random_state=row_seeds[stage]
+                    )
+                )
+            loss.prepare_stage(
+                *_take(rows, y, raw, sample_weight),
+            )
+            gradient = loss.negative_gradient(y, raw)
+            fitted = list(
+                parallel_map(
+                    _fit_stage_member,
+                    (
+                        (
+                            make_member,
+                            X,
+                            gradient[:, k],
+                            rows,
+                            sample_weight if weighted else None,
+                            member_seeds[stage, k],
+                            call_params,
+                        )
+                        for k in range(n_columns)
+                    ),
+                    n_jobs=self._n_jobs(),
+                )
+            )
+            members = [member for member, _ in fitted]
+            direction = np.column_stack([prediction for _, prediction in fitted])
+            y_in, raw_in, w_in = _take(rows, y, raw, sample_weight)
+            direction_in = direction if rows is None else direction[rows]
+            step = self.learning_rate * loss.line_search(
+                y_in, raw_in, direction_in, w_in
+            )
+
+            if subsampled:
+                out_of_bag = np.ones(n_samples, dtype=bool)
+                out_of_bag[rows] = False
+                before = loss(y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag])
+            raw = raw + direction * step
+            stages.append(members)
+            weights.append(step)
+            train_score.append(loss(*_take(rows, y, raw, sample_weight)))
+            if subsampled:
+                after = loss(y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag])
+                oob_improvement.append(before - after)
+
+            if X_val is not None:
+                raw_val = raw_val + self._stage_raw(members, step, X_val, call_params)
+                validation_loss = loss(y_val, raw_val, weight_val)
+                validation_score.append(validation_loss)
+                if validation_loss + self.tol < best_val:
+                    best_val = validation_loss
+                    stall = 0
+                else:
+                    stall += 1
+                    if stall >= self.n_iter_no_change:
+                        break
+
+        self.estimators_ = np.empty((len(stages), n_columns), dtype=object)
+        for i, members in enumerate(stages):
+            self.estimators_[i, :] = members
+        self.estimator_weights_ = np.array(weights).reshape(len(stages), n_columns)
+        self.n_estimators_ = len(stages)
+        self.train_score_ = np.array(train_score)
+        if subsampled:
+            self.oob_improvement_ = np.array(oob_improvement)
+        elif hasattr(self, "oob_improvement_"):
+            del self.oob_improvement_
+        if X_val is not None:
+            self.validation_score_ = np.array(validation_score)
+        elif hasattr(self, "validation_score_"):
+            del self.validation_score_
+        return self
+
+    def _fit_init(self, X, y, sample_weight, loss):
+        if isinstance(self.init, str):  # "zero"
+            return "zero"
+        init = loss.init_estimator() if self.init is None else clone(self.init)
+        try:
+            return init.fit(X, y, sample_weight=sample_weight)
+        except TypeError:
+            if np.all(sample_weight == sample_weight[0]):
+                return init.fit(X, y)
+            raise ValueError(
+                f"The initial estimator {type(init).__name__} does not support "
+                "sample weights."
+            ) from None
+
+    # -- prediction ---------------------------------------------------------
+    def _raw_init(self, X):
+        if isinstance(self.init_, str):  # "zero"
+            return np.zeros((X.shape[0], self._loss.n_columns))
+        return self._loss.raw_from_init(self.init_, X)
+
+    @staticmethod
+    def _stage_raw(members, step, X, call_params):
+        predictions = [_predict(member, X, call_params) for member in members]
+        return np.column_stack(predictions) * step
+
+    def _staged_raw(self, X):
+        """Yield the raw predictions after each stage."""
+        check_is_fitted(self)
+        X = validate_X(self, X, **self._input_tags())
+        raw = self._raw_init(X)
+        X, call_params = member_input(self.estimator_, X)
+        for members, step in zip(self.estimators_, self.estimator_weights_):
+            raw = raw + self._stage_raw(members, step, X, call_params)
+            yield raw
+
+    def _raw_predict(self, X):
+        raw = None
+        for raw in self._staged_raw(X):
+            pass
+        if raw is None:  # no stage yet
+            raw = self._raw_init(validate_X(self, X, **self._input_tags()))
+        return raw
+
+    def _input_tags(self):
+        allow_nan, sparse = member_input_tags(self.estimator_)
+        return {"allow_nan": allow_nan, "sparse": sparse}
+
+    @property
+    def feature_importances_(self):
+        """Mean of the members' normalised feature importances, summing to 1.
+
+        Only available when the members expose ``feature_importances_``.
+        """
+        check_is_fitted(self)
+        members = [m for m in self.estimators_.ravel()]
+        if not all(hasattr(m, "feature_importances_") for m in members):
+            raise AttributeError(
+                "feature_importances_ is available only when the members "
+                "have feature_importances_."
+            )
+        total = np.zeros(self.n_features_in_)
+        for member in members:
+            importance = np.asarray(member.feature_importances_, dtype=np.float64)
+            if importance.sum() > 0:
+                total += importance / importance.sum()
+        if total.sum() == 0:
+            return total
+        return total / total.sum()
+
+
+def _take(rows, y, raw, sample_weight):
+    if rows is None:
+        return y, raw, sample_weight
+    return y[rows], raw[rows], sample_weight[rows]
+
+
+# --------------------------------------------------------------------------
+# Regressor
+# --------------------------------------------------------------------------
+class BoostingRegressor(RegressorMixin, _BaseBoosting):
+    """Gradient boosting over any base regressor.
+
+    Each stage fits a clone of ``estimator`` to the negative gradient of the
+    loss (the residuals ``y - F`` for squared error), finds the step along
+    its predictions by a line search, and adds it, shrunk by
+    ``learning_rate``, to the ensemble ``F``. Boosting mainly reduces bias:
+    it turns weak learners (stumps, shallow trees, linear models) into a
+    strong one.
+
+    With ``estimator=DecisionTreeRegressor(max_depth=3)`` and squared error
+    it is the algorithm of :class:`sklearn.ensemble.GradientBoostingRegressor`.
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        The base regressor, cloned for every stage. None means
+        ``DecisionTreeRegressor(max_depth=3)``.
+    n_estimators : int, default=100
+        Number of boosting stages.
+    learning_rate : float, default=0.1
+        Shrinks every stage's step.
+    loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
+            default="squared_error"
+        The loss to minimise.
+    alpha : float, default=0.9
+        For "huber": the quantile of the absolute residuals beyond which the
+        loss turns linear. For "quantile": the quantile predicted.
+    subsample : float, default=1.0
+        Fraction of the rows, drawn without replacement, that each stage is
+        fitted on (stochastic gradient boosting).
+    init : estimator, "zero" or None, default=None
+        Start of the ensemble: None means the loss's best constant (mean,
+        median or alpha-quantile of y); an estimator starts from its
+        predictions; "zero" starts from 0.
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+    n_iter_no_change : int, default=None
+        With an int, stop once the validation loss has not improved by
+        ``tol`` for that many stages.
+    tol : float, default=1e-4
+        Least improvement of the validation loss that counts.
+    warm_start : bool, default=False
+        Keep the stages of the previous fit and add new ones.
+    random_state : int, RandomState instance or None, default=None
+        Controls the members' randomness, the subsamples and the
+        validation split.
+    verbose : int, default=0
+        When > 0, report progress on stderr.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The base estimator the members were cloned from.
+    estimators_ : ndarray of shape (n_estimators_, 1)
+        The fitted members, one row per stage.
+    estimator_weights_ : ndarray of shape (n_estimators_, 1)
+        Each member's step: line-search step times learning rate.
+    init_ : estimator or "zero"
+        The fitted initial estimator.
+    n_estimators_ : int
+        Number of stages kept (fewer than n_estimators after early stopping).
+    train_score_ : ndarray of shape (n_estimators_,)
+        Training loss after each stage (in-bag rows when subsampling).
+    oob_improvement_ : ndarray of shape (n_estimators_,)
+        Loss improvement of each stage on the rows it was not fitted on
+        (with subsample < 1).
+    validation_score_ : ndarray of shape (n_estimators_,)
+        Validation loss after each stage (with early stopping).
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Mean of the members' normalised importances, when they have them.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+
+    See Also
+    --------
+    BoostingClassifier : The classification counterpart.
+
+    References
+    ----------
+    J. H. Friedman, "Greedy function approximation: a gradient boosting
+    machine", Annals of Statistics, 29(5), 1189-1232, 2001.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_friedman1
+    >>> from sklearn.linear_model import Ridge
+    >>> from ensembles import BoostingRegressor
+    >>> X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    >>> model = BoostingRegressor(n_estimators=50, random_state=0).fit(X, y)
+    >>> bool(model.train_score_[-1] < model.train_score_[0])
+    True
+    >>> ridge = BoostingRegressor(Ridge(), n_estimators=5).fit(X, y)
+    >>> ridge.estimators_.shape
+    (5, 1)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseBoosting._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "quantile"})],
+        "alpha": [Interval(Real, 0.0, 1.0, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        n_estimators=100,
+        *,
+        learning_rate=0.1,
+        loss="squared_error",
+        alpha=0.9,
+        subsample=1.0,
+        init=None,
+        validation_fraction=0.1,
+        n_iter_no_change=None,
+        tol=1e-4,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.alpha = alpha
+        self.subsample = subsample
+        self.init = init
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _encode_y(self, y):
+        return y.astype(np.float64, copy=False)
+
+    def _make_loss(self):
+        if self.loss == "squared_error":
+            return SquaredError()
+        if self.loss == "absolute_error":
+            return AbsoluteError()
+        if self.loss == "huber":
+            return HuberLoss(self.alpha)
+        return QuantileLoss(self.alpha)
+
+    def predict(self, X):
+        """Predict regression targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self._raw_predict(X)[:, 0]
+
+    def staged_predict(self, X):
+        """Yield the prediction after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        for raw in self._staged_raw(X):
+            yield raw[:, 0]
+
+
+# --------------------------------------------------------------------------
+# Classifier
+# --------------------------------------------------------------------------
+class BoostingClassifier(ClassifierMixin, _BaseBoosting):
+    """Gradient boosting for classification over any base regressor.
+
+    Each stage fits, per class, a clone of the base regressor to the
+    negative gradient of the log-loss (``onehot(y) - probability``) and
+    moves the class scores along its predictions by a line search, shrunk
+    by ``learning_rate``. Binary problems use one regressor per stage,
+    multiclass problems one per class (softmax), fitted in parallel with
+    ``n_jobs``. ``loss="exponential"`` gives AdaBoost's loss (binary only).
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        The base **regressor**, cloned for every stage and class. None means
+        ``DecisionTreeRegressor(max_depth=3)``.
+    n_estimators : int, default=100
+        Number of boosting stages.
+    learning_rate : float, default=0.1
+        Shrinks every stage's step.
+    loss : {"log_loss", "exponential"}, default="log_loss"
+        The loss to minimise.
+    subsample : float, default=1.0
+        Fraction of the rows, drawn without replacement, that each stage is
+        fitted on (stochastic gradient boosting).
+    init : estimator, "zero" or None, default=None
+        Start of the ensemble: None means the class priors; a classifier
+        starts from its ``predict_proba``; "zero" starts from uniform scores.
+    validation_fraction : float, default=0.1
+        Share of the rows held out (stratified) for early stopping.
+    n_iter_no_change : int, default=None
+        With an int, stop once the validation loss has not improved by
+        ``tol`` for that many stages.
+    tol : float, default=1e-4
+        Least improvement of the validation loss that counts.
+    warm_start : bool, default=False
+        Keep the stages of the previous fit and add new ones.
+    n_jobs : int, default=None
+        Per-class members of a stage fitted at once; results do not depend
+        on it.
+    random_state : int, RandomState instance or None, default=None
+        Controls the members' randomness, the subsamples and the
+        validation split.
+    verbose : int, default=0
+        When > 0, report progress on stderr.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_classes_ : int
+        The number of classes.
+    estimator_ : estimator
+        The base estimator the members were cloned from.
+    estimators_ : ndarray of shape (n_estimators_, K)
+        The fitted members; K is 1 for binary problems, else n_classes.
+    estimator_weights_ : ndarray of shape (n_estimators_, K)
+        Each member's step: line-search step times learning rate.
+    init_ : estimator or "zero"
+        The fitted initial estimator.
+    n_estimators_ : int
+        Number of stages kept (fewer than n_estimators after early stopping).
+    train_score_ : ndarray of shape (n_estimators_,)
+        Training loss (mean log-loss, or exponential loss) after each stage.
+    oob_improvement_ : ndarray of shape (n_estimators_,)
+        Loss improvement of each stage on the rows it was not fitted on
+        (with subsample < 1).
+    validation_score_ : ndarray of shape (n_estimators_,)
+        Validation loss after each stage (with early stopping).
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Mean of the members' normalised importances, when they have them.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+
+    See Also
+    --------
+    BoostingRegressor : The regression counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from ensembles import BoostingClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = BoostingClassifier(n_estimators=20, random_state=0).fit(X, y)
+    >>> model.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseBoosting._parameter_constraints,
+        "loss": [StrOptions({"log_loss", "exponential"})],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        n_estimators=100,
+        *,
+        learning_rate=0.1,
+        loss="log_loss",
+        subsample=1.0,
+        init=None,
+        validation_fraction=0.1,
+        n_iter_no_change=None,
+        tol=1e-4,
+        warm_start=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.subsample = subsample
+        self.init = init
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _n_jobs(self):
+        return self.n_jobs
+
+    def _encode_y(self, y):
+        check_classification_targets(y)
+        classes, encoded = np.unique(y, return_inverse=True)
+        if (
+            getattr(self, "classes_", None) is not None
+            and self.warm_start
+            and (hasattr(self, "estimators_"))
+        ):
+            if not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "y has different classes from the ensemble being "
+                    "warm-started; use warm_start=False."
+                )
+        self.classes_ = classes
+        self.n_classes_ = len(classes)
+        if self.n_classes_ < 2:
+            raise ValueError(
+                f"The target y has only one class ({classes[0]!r}): a "
+                "classifier needs samples of at least two classes."
+            )
+        if self.loss == "exponential" and self.n_classes_ > 2:
+            raise ValueError(
+                "loss='exponential' is only suitable for a binary y; use "
+                f"loss='log_loss' for {self.n_classes_} classes."
+            )
+        return encoded
+
+    def _make_loss(self):
+        if self.loss == "exponential":
+            return ExponentialLoss()
+        if self.n_classes_ == 2:
+            return BinomialLogLoss()
+        return MultinomialLogLoss(self.n_classes_)
+
+    def _decision(self, raw):
+        return raw[:, 0] if raw.shape[1] == 1 else raw
+
+    def decision_function(self, X):
+        """Raw class scores: log-odds of the positive class for binary
+        problems (shape (n_samples,)), one score per class otherwise.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        return self._decision(self._raw_predict(X))
+
+    def staged_decision_function(self, X):
+        """Yield :meth:`decision_function` after each stage."""
+        for raw in self._staged_raw(X):
+            yield self._decision(raw)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        raw = self._raw_predict(X)
+        return self._loss.proba(raw)
+
+    def staged_predict_proba(self, X):
+        """Yield :meth:`predict_proba` after each stage."""
+        for raw in self._staged_raw(X):
+            yield self._loss.proba(raw)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict the most probable class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def staged_predict(self, X):
+        """Yield :meth:`predict` after each stage."""
+        for proba in self.staged_predict_proba(X):
+            yield self.classes_[np.argmax(proba, axis=1)]

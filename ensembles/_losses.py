@@ -1,0 +1,322 @@
+"""Loss functions for residual-fitting (gradient) boosting.
+
+One small class per loss. Raw predictions (the additive model ``F``) are
+2-D arrays of shape (n_samples, K): K=1 for regression and binary
+classification, K=n_classes for multiclass log-loss. Each loss knows:
+
+- its best constant (the default start of the ensemble) and how to turn an
+  initial estimator's predictions into raw predictions;
+- its value, negative gradient and (diagonal) hessian;
+- the line search: the step ``rho`` (one per column) that minimises the loss
+  of ``F + rho * h`` along a member's predictions ``h``. Because the step is
+  searched rather than assumed, the update is correct for any base learner,
+  not only for trees whose leaves can be re-fitted.
+"""
+
+import numpy as np
+from scipy.special import expit
+from sklearn.dummy import DummyClassifier, DummyRegressor
+
+
+def weighted_quantile(values, weights, q):
+    """The smallest value whose cumulative weight reaches a fraction ``q``."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    if cumulative[-1] <= 0:
+        return 0.0
+    position = np.searchsorted(cumulative, q * cumulative[-1], side="left")
+    return float(values[order][min(position, len(values) - 1)])
+
+
+def _softmax(raw):
+    """Softmax of each row and the log of its normaliser."""
+    top = raw.max(axis=1, keepdims=True)
+    exp = np.exp(raw - top)
+    total = exp.sum(axis=1, keepdims=True)
+    return exp / total, (top + np.log(total))[:, 0]
+
+
+def _weighted_mean(values, weights):
+    return float(np.sum(weights * values) / np.sum(weights))
+
+
+class _Loss:
+    """Base: a smooth loss with a damped-Newton line search."""
+
+    #: Number of raw columns K; the multinomial loss sets it per problem.
+    n_columns = 1
+
+    def init_estimator(self):
+        """An unfitted estimator whose predictions are the best constant."""
+        raise NotImplementedError
+
+    def raw_from_init(self, init_estimator, X):
+        """Raw predictions (n_samples, K) of a fitted initial estimator."""
+        return np.asarray(init_estimator.predict(X), dtype=np.float64).reshape(-1, 1)
+
+    def __call__(self, y, raw, sample_weight):
+        """Weighted mean loss."""
+        return _weighted_mean(self.pointwise(y, raw), sample_weight)
+
+    def pointwise(self, y, raw):
+        raise NotImplementedError
+
+    def negative_gradient(self, y, raw):
+        raise NotImplementedError
+
+    def hessian(self, y, raw):
+        raise NotImplementedError
+
+    def gradient_and_hessian(self, y, raw):
+        """Negative gradient and diagonal hessian, in one pass where shared."""
+        return self.negative_gradient(y, raw), self.hessian(y, raw)
+
+    def prepare_stage(self, y, raw, sample_weight):
+        """Hook run before each stage (the Huber loss sets its threshold)."""
+
+    def line_search(self, y, raw, direction, sample_weight, max_iter=8):
+        """Per-column step minimising the loss along ``direction``.
+
+        Damped Newton on the step: each iteration takes the Newton step
+        of every column and halves it until the loss does not increase.
+        """
+        w = sample_weight[:, None]
+        rho = np.zeros(direction.shape[1])
+        current = self(y, raw, sample_weight)
+        for _ in range(max_iter):
+            moved = raw + direction * rho
+            negative_gradient, hessian = self.gradient_and_hessian(y, moved)
+            slope = -np.sum(w * negative_gradient * direction, axis=0)
+            curvature = np.sum(w * hessian * direction**2, axis=0)
+            newton = np.divide(
+                -slope, curvature, out=np.zeros_like(slope), where=curvature > 0
+            )
+            for _ in range(30):
+                candidate = self(y, raw + direction * (rho + newton), sample_weight)
+                if candidate <= current:
+                    break
+                newton = newton / 2
+            else:
+                break
+            rho = rho + newton
+            improvement = current - candidate
+            current = candidate
+            if improvement <= 1e-10 * max(abs(current), 1.0):
+                break
+        return rho
+
+
+# --------------------------------------------------------------------------
+# Regression
+# --------------------------------------------------------------------------
+class SquaredError(_Loss):
+    """Mean squared error; negative gradient = residuals ``y - F``."""
+
+    def init_estimator(self):
+        return DummyRegressor(strategy="mean")
+
+    def pointwise(self, y, raw):
+        return (y - raw[:, 0]) ** 2
+
+    def negative_gradient(self, y, raw):
+        return (y - raw[:, 0])[:, None]
+
+    def hessian(self, y, raw):
+        return np.ones_like(raw)
+
+    def line_search(self, y, raw, direction, sample_weight):
+        # Exact: a least-squares fit of the residuals (a tree's leaf means)
+        # gives rho = 1, the plain residual update.
+        residual = y - raw[:, 0]
+        h = direction[:, 0]
+        denominator = np.sum(sample_weight * h * h)
+        if denominator <= 0:
+            return np.zeros(1)
+        return np.array([np.sum(sample_weight * residual * h) / denominator])
+
+
+class _PinballLoss(_Loss):
+    """Pinball (quantile) loss at level ``alpha``; alpha=0.5 is half the
+    absolute error. Its line search is exact: a weighted quantile."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def init_estimator(self):
+        return DummyRegressor(strategy="quantile", quantile=self.alpha)
+
+    def pointwise(self, y, raw):
+        residual = y - raw[:, 0]
+        return np.where(
+            residual >= 0, self.alpha * residual, (self.alpha - 1) * residual
+        )
+
+    def negative_gradient(self, y, raw):
+        residual = y - raw[:, 0]
+        return np.where(residual > 0, self.alpha, self.alpha - 1)[:, None]
+
+    def line_search(self, y, raw, direction, sample_weight):
+        # sum_i w_i * pinball(r_i - rho * h_i) is convex and piecewise linear
+        # in rho with kinks at r_i / h_i; its minimum is the weighted
+        # quantile of the kinks with weights w_i |h_i| at the level where the
+        # slope changes sign.
+        residual = y - raw[:, 0]
+        h = direction[:, 0]
+        moving = h != 0
+        if not np.any(moving & (sample_weight > 0)):
+            return np.zeros(1)
+        kinks = residual[moving] / h[moving]
+        weights = sample_weight[moving] * np.abs(h[moving])
+        share = np.where(h[moving] > 0, self.alpha, 1 - self.alpha)
+        level = np.sum(weights * share) / np.sum(weights)
+        return np.array([weighted_quantile(kinks, weights, level)])
+
+
+class AbsoluteError(_PinballLoss):
+    """Mean absolute error; negative gradient = sign of the residuals."""
+
+    def __init__(self):
+        super().__init__(alpha=0.5)
+
+    def init_estimator(self):
+        return DummyRegressor(strategy="median")
+
+    def __call__(self, y, raw, sample_weight):
+        return _weighted_mean(np.abs(y - raw[:, 0]), sample_weight)
+
+    def negative_gradient(self, y, raw):
+        return np.sign(y - raw[:, 0])[:, None]
+
+
+class QuantileLoss(_PinballLoss):
+    """Pinball loss: fits the ``alpha``-quantile of y given X."""
+
+
+class HuberLoss(_Loss):
+    """Huber loss: squared near zero, linear beyond ``delta``, where delta is
+    re-set before every stage to the ``alpha``-quantile of |residuals|."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+        self.delta = None
+
+    def init_estimator(self):
+        return DummyRegressor(strategy="median")
+
+    def prepare_stage(self, y, raw, sample_weight):
+        self.delta = weighted_quantile(np.abs(y - raw[:, 0]), sample_weight, self.alpha)
+
+    def _delta(self, y, raw):
+        if self.delta is None:
+            self.prepare_stage(y, raw, np.ones_like(y))
+        return self.delta
+
+    def pointwise(self, y, raw):
+        delta = self._delta(y, raw)
+        residual = np.abs(y - raw[:, 0])
+        return np.where(
+            residual <= delta, 0.5 * residual**2, delta * (residual - 0.5 * delta)
+        )
+
+    def negative_gradient(self, y, raw):
+        delta = self._delta(y, raw)
+        residual = y - raw[:, 0]
+        return np.clip(residual, -delta, delta)[:, None]
+
+    def hessian(self, y, raw):
+        delta = self._delta(y, raw)
+        return (np.abs(y - raw[:, 0]) <= delta).astype(np.float64)[:, None]
+
+
+# --------------------------------------------------------------------------
+# Classification (y holds class indices 0..K-1)
+# --------------------------------------------------------------------------
+_EPS = np.finfo(np.float64).eps
+
+
+class BinomialLogLoss(_Loss):
+    """Binary log-loss on the log-odds ``F``."""
+
+    def init_estimator(self):
+        return DummyClassifier(strategy="prior")
+
+    def raw_from_init(self, init_estimator, X):
+        proba = np.clip(init_estimator.predict_proba(X)[:, 1], _EPS, 1 - _EPS)
+        return np.log(proba / (1 - proba))[:, None]
+
+    def pointwise(self, y, raw):
+        # log(1 + exp(F)) - y * F, computed stably.
+        return np.logaddexp(0, raw[:, 0]) - y * raw[:, 0]
+
+    def negative_gradient(self, y, raw):
+        return (y - expit(raw[:, 0]))[:, None]
+
+    def hessian(self, y, raw):
+        p = expit(raw)
+        return p * (1 - p)
+
+    def proba(self, raw):
+        p = expit(raw[:, 0])
+        return np.column_stack([1 - p, p])
+
+
+class ExponentialLoss(_Loss):
+    """AdaBoost's exponential loss ``exp(-s F)`` with s = 2y - 1 (binary)."""
+
+    def init_estimator(self):
+        return DummyClassifier(strategy="prior")
+
+    def raw_from_init(self, init_estimator, X):
+        proba = np.clip(init_estimator.predict_proba(X)[:, 1], _EPS, 1 - _EPS)
+        return 0.5 * np.log(proba / (1 - proba))[:, None]
+
+    def pointwise(self, y, raw):
+        return np.exp(-(2 * y - 1) * raw[:, 0])
+
+    def negative_gradient(self, y, raw):
+        sign = 2 * y - 1
+        return (sign * np.exp(-sign * raw[:, 0]))[:, None]
+
+    def hessian(self, y, raw):
+        return np.exp(-(2 * y - 1) * raw[:, 0])[:, None]
+
+    def proba(self, raw):
+        p = expit(2 * raw[:, 0])
+        return np.column_stack([1 - p, p])
+
+
+class MultinomialLogLoss(_Loss):
+    """Multiclass log-loss on K raw scores, probabilities by softmax."""
+
+    def __init__(self, n_classes):
+        self.n_columns = n_classes
+
+    def init_estimator(self):
+        return DummyClassifier(strategy="prior")
+
+    def raw_from_init(self, init_estimator, X):
+        proba = np.clip(init_estimator.predict_proba(X), _EPS, 1 - _EPS)
+        log_proba = np.log(proba)
+        return log_proba - log_proba.mean(axis=1, keepdims=True)
+
+    def pointwise(self, y, raw):
+        _, log_normaliser = _softmax(raw)
+        return log_normaliser - raw[np.arange(len(y)), y]
+
+    def proba(self, raw):
+        return _softmax(raw)[0]
+
+    def negative_gradient(self, y, raw):
+        gradient = -self.proba(raw)
+        gradient[np.arange(len(y)), y] += 1
+        return gradient
+
+    def hessian(self, y, raw):
+        p = self.proba(raw)
+        return p * (1 - p)
+
+    def gradient_and_hessian(self, y, raw):
+        p = self.proba(raw)
+        gradient = -p
+        gradient[np.arange(len(y)), y] += 1
+        return gradient, p * (1 - p)
