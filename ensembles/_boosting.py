@@ -141,10 +141,12 @@ class _BaseBoosting(HomogeneousEnsemble):
         split_seed = draw_seeds(rng, 1)[0]
         loss = self._make_loss()
         n_columns = loss.n_columns
-        member_seeds = draw_seeds(rng, self.n_estimators * n_columns).reshape(
-            self.n_estimators, n_columns
+        # Per stage: one seed per member, then one for the stage's subsample.
+        # Stage-major order, so the first stages' seeds do not depend on
+        # n_estimators.
+        stage_seeds = draw_seeds(rng, self.n_estimators * (n_columns + 1)).reshape(
+            self.n_estimators, n_columns + 1
         )
-        row_seeds = draw_seeds(rng, self.n_estimators)
 
         if self.n_iter_no_change is not None:
             stratify = y if is_classifier(self) else None
@@ -221,7 +223,7 @@ class _BaseBoosting(HomogeneousEnsemble):
             if subsampled:
                 rows = np.sort(
                     sample_without_replacement(
-                        n_samples, n_in_bag, random_state=row_seeds[stage]
+                        n_samples, n_in_bag, random_state=stage_seeds[stage, -1]
                     )
                 )
             loss.prepare_stage(
@@ -238,7 +240,7 @@ class _BaseBoosting(HomogeneousEnsemble):
                             gradient[:, k],
                             rows,
                             sample_weight if weighted else None,
-                            member_seeds[stage, k],
+                            stage_seeds[stage, k],
                             call_params,
                         )
                         for k in range(n_columns)

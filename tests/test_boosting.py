@@ -1,0 +1,499 @@
+"""BoostingRegressor and BoostingClassifier."""
+
+import pickle
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from lightgbm import LGBMRegressor
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_classification, make_friedman1
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils._param_validation import InvalidParameterError
+
+from ensembles import BoostingClassifier, BoostingRegressor
+from ensembles._losses import (
+    AbsoluteError,
+    BinomialLogLoss,
+    ExponentialLoss,
+    HuberLoss,
+    MultinomialLogLoss,
+    QuantileLoss,
+    SquaredError,
+    weighted_quantile,
+)
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    return make_friedman1(n_samples=400, noise=1.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def binary_data():
+    return make_classification(n_samples=300, n_features=8, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def multiclass_data():
+    return make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+
+
+# --------------------------------------------------------------------------
+# The algorithm
+# --------------------------------------------------------------------------
+def test_squared_error_with_depth3_trees_is_sklearn_gradient_boosting(
+    regression_data,
+):
+    X, y = regression_data
+    ours = BoostingRegressor(n_estimators=60, random_state=0).fit(X, y)
+    theirs = GradientBoostingRegressor(
+        n_estimators=60, max_depth=3, random_state=0
+    ).fit(X, y)
+    assert_allclose(ours.predict(X), theirs.predict(X), atol=1e-8)
+    assert_allclose(ours.train_score_, theirs.train_score_, rtol=1e-8)
+    # With least-squares members the line search is the plain residual step.
+    assert_allclose(ours.estimator_weights_, 0.1, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [Ridge(alpha=10.0), KNeighborsRegressor(n_neighbors=7)],
+    ids=["ridge", "knn"],
+)
+def test_non_tree_members_never_increase_training_loss(regression_data, estimator):
+    X, y = regression_data
+    model = BoostingRegressor(estimator, n_estimators=25, learning_rate=0.5)
+    model.fit(X, y)
+    initial = np.mean((y - y.mean()) ** 2)
+    losses = np.concatenate([[initial], model.train_score_])
+    assert np.all(np.diff(losses) <= 1e-10)
+    assert losses[-1] < initial
+
+
+def test_boosting_reduces_bias_of_stumps():
+    X, y = make_friedman1(n_samples=1000, noise=1.0, random_state=0)
+    X_test, y_test = make_friedman1(n_samples=2000, noise=1.0, random_state=1)
+    stump = DecisionTreeRegressor(max_depth=1).fit(X, y)
+    boosted = BoostingRegressor(
+        DecisionTreeRegressor(max_depth=1), n_estimators=200, learning_rate=0.3
+    ).fit(X, y)
+    stump_mse = np.mean((stump.predict(X_test) - y_test) ** 2)
+    boosted_mse = np.mean((boosted.predict(X_test) - y_test) ** 2)
+    assert boosted_mse < 0.4 * stump_mse
+
+
+def test_lightgbm_member(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(
+        LGBMRegressor(n_estimators=5, num_leaves=4, verbose=-1),
+        n_estimators=10,
+        learning_rate=0.5,
+        random_state=0,
+    ).fit(X, y)
+    assert np.all(np.diff(model.train_score_) < 0)
+    assert model.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize(
+    "loss, alpha", [("absolute_error", 0.9), ("huber", 0.9), ("quantile", 0.8)]
+)
+def test_robust_losses_decrease_training_loss(regression_data, loss, alpha):
+    X, y = regression_data
+    model = BoostingRegressor(n_estimators=40, loss=loss, alpha=alpha, random_state=0)
+    model.fit(X, y)
+    assert model.train_score_[-1] < 0.5 * model.train_score_[0]
+
+
+def test_quantile_loss_predicts_the_quantile(regression_data):
+    X, y = regression_data
+    for alpha in [0.1, 0.9]:
+        model = BoostingRegressor(
+            DecisionTreeRegressor(max_depth=2),
+            n_estimators=100,
+            loss="quantile",
+            alpha=alpha,
+            random_state=0,
+        ).fit(X, y)
+        coverage = np.mean(y <= model.predict(X))
+        assert coverage == pytest.approx(alpha, abs=0.08)
+
+
+def test_huber_resists_outliers():
+    X, y = make_friedman1(n_samples=500, noise=0.5, random_state=0)
+    X_test, y_test = make_friedman1(n_samples=2000, noise=0.0, random_state=1)
+    y_dirty = y.copy()
+    y_dirty[::10] += 60.0
+    errors = {}
+    for loss in ["squared_error", "huber", "absolute_error"]:
+        model = BoostingRegressor(n_estimators=100, loss=loss, random_state=0)
+        model.fit(X, y_dirty)
+        errors[loss] = np.mean(np.abs(model.predict(X_test) - y_test))
+    assert errors["huber"] < 0.6 * errors["squared_error"]
+    assert errors["absolute_error"] < 0.6 * errors["squared_error"]
+
+
+# --------------------------------------------------------------------------
+# Line searches: each returns the step that minimises the loss
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "loss",
+    [SquaredError(), AbsoluteError(), QuantileLoss(0.3), HuberLoss(0.8)],
+    ids=["squared", "absolute", "quantile", "huber"],
+)
+def test_regression_line_search_is_optimal(loss):
+    rng = np.random.RandomState(0)
+    y = rng.normal(size=200)
+    raw = rng.normal(size=(200, 1))
+    direction = y[:, None] - raw + rng.normal(scale=0.5, size=(200, 1))
+    weight = rng.uniform(0.5, 2.0, size=200)
+    loss.prepare_stage(y, raw, weight)
+    rho = loss.line_search(y, raw, direction, weight)[0]
+    grid = np.linspace(rho - 1, rho + 1, 401)
+    values = [loss(y, raw + direction * step, weight) for step in grid]
+    assert loss(y, raw + direction * rho, weight) <= min(values) + 1e-9
+
+
+@pytest.mark.parametrize(
+    "loss, n_classes",
+    [(BinomialLogLoss(), 2), (ExponentialLoss(), 2), (MultinomialLogLoss(3), 3)],
+    ids=["binomial", "exponential", "multinomial"],
+)
+def test_classification_line_search_is_optimal(loss, n_classes):
+    rng = np.random.RandomState(0)
+    y = rng.randint(n_classes, size=300)
+    raw = rng.normal(scale=0.3, size=(300, loss.n_columns))
+    # Partly aligned with the gradient, so the best step is finite.
+    direction = 0.5 * loss.negative_gradient(y, raw) + rng.normal(size=raw.shape)
+    weight = np.ones(300)
+    rho = loss.line_search(y, raw, direction, weight)
+    best = loss(y, raw + direction * rho, weight)
+    for column in range(loss.n_columns):
+        for delta in [-0.05, 0.05]:
+            moved = rho.copy()
+            moved[column] += delta
+            assert best <= loss(y, raw + direction * moved, weight) + 1e-12
+
+
+def test_weighted_quantile():
+    values = np.array([3.0, 1.0, 2.0, 4.0])
+    assert weighted_quantile(values, np.ones(4), 0.5) == 2.0
+    assert weighted_quantile(values, np.array([0, 0, 0, 1.0]), 0.5) == 4.0
+    assert weighted_quantile(values, np.ones(4), 1.0) == 4.0
+
+
+# --------------------------------------------------------------------------
+# init, subsample, early stopping, staged methods, warm start
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "loss, constant",
+    [
+        ("squared_error", np.mean),
+        ("absolute_error", np.median),
+        ("quantile", lambda y: np.quantile(y, 0.9)),
+    ],
+)
+def test_default_init_is_the_best_constant(regression_data, loss, constant):
+    X, y = regression_data
+    model = BoostingRegressor(n_estimators=1, loss=loss, random_state=0).fit(X, y)
+    assert model.init_.predict(X[:1])[0] == pytest.approx(constant(y), rel=0.02)
+
+
+def test_init_estimator_and_zero(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(init=LinearRegression(), n_estimators=3).fit(X, y)
+    linear = LinearRegression().fit(X, y)
+    assert_allclose(model.init_.coef_, linear.coef_)
+    first_stage = next(model.staged_predict(X))
+    step = model.estimator_weights_[0, 0]
+    expected = linear.predict(X) + step * model.estimators_[0, 0].predict(X)
+    assert_allclose(first_stage, expected)
+    zero = BoostingRegressor(init="zero", n_estimators=1, learning_rate=1.0)
+    zero.fit(X, y)
+    assert_allclose(zero.predict(X), zero.estimators_[0, 0].predict(X), rtol=1e-6)
+
+
+def test_subsample_records_oob_improvement(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(n_estimators=30, subsample=0.5, random_state=0)
+    model.fit(X, y)
+    assert model.oob_improvement_.shape == (30,)
+    assert model.oob_improvement_[:5].min() > 0  # early stages help everywhere
+    again = BoostingRegressor(n_estimators=30, subsample=0.5, random_state=0)
+    assert_array_equal(again.fit(X, y).predict(X), model.predict(X))
+    full = BoostingRegressor(n_estimators=30, random_state=0).fit(X, y)
+    assert not hasattr(full, "oob_improvement_")
+    assert not np.allclose(full.predict(X), model.predict(X))
+
+
+def test_early_stopping(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(
+        DecisionTreeRegressor(max_depth=6),
+        n_estimators=500,
+        learning_rate=0.5,
+        n_iter_no_change=5,
+        validation_fraction=0.2,
+        random_state=0,
+    ).fit(X, y)
+    assert model.n_estimators_ < 500
+    assert len(model.validation_score_) == model.n_estimators_
+    assert model.estimators_.shape == (model.n_estimators_, 1)
+    # It stopped because the last 5 stages did not beat the best before them.
+    best_before = model.validation_score_[:-5].min()
+    assert model.validation_score_[-5:].min() >= best_before - model.tol
+    without = BoostingRegressor(n_estimators=20).fit(X, y)
+    assert without.n_estimators_ == 20 and not hasattr(without, "validation_score_")
+
+
+def test_staged_methods_end_at_the_final_prediction(regression_data, multiclass_data):
+    X, y = regression_data
+    model = BoostingRegressor(n_estimators=15, random_state=0).fit(X, y)
+    staged = list(model.staged_predict(X))
+    assert len(staged) == 15
+    assert_allclose(staged[-1], model.predict(X))
+    errors = [np.mean((p - y) ** 2) for p in staged]
+    assert_allclose(errors, model.train_score_)
+
+    X, y = multiclass_data
+    clf = BoostingClassifier(n_estimators=10, random_state=0).fit(X, y)
+    probas = list(clf.staged_predict_proba(X))
+    assert len(probas) == 10
+    assert_allclose(probas[-1], clf.predict_proba(X))
+    assert_array_equal(list(clf.staged_predict(X))[-1], clf.predict(X))
+    assert_allclose(list(clf.staged_decision_function(X))[-1], clf.decision_function(X))
+
+
+@pytest.mark.parametrize("subsample", [1.0, 0.7])
+def test_warm_start_equals_one_fit(regression_data, subsample):
+    X, y = regression_data
+    params = dict(subsample=subsample, random_state=0)
+    grown = BoostingRegressor(n_estimators=10, warm_start=True, **params).fit(X, y)
+    grown.set_params(n_estimators=25).fit(X, y)
+    at_once = BoostingRegressor(n_estimators=25, **params).fit(X, y)
+    assert_allclose(grown.predict(X), at_once.predict(X))
+    assert_allclose(grown.train_score_, at_once.train_score_)
+    with pytest.raises(ValueError, match="must be larger or equal"):
+        grown.set_params(n_estimators=5).fit(X, y)
+
+
+def test_feature_importances(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(n_estimators=30, random_state=0).fit(X, y)
+    importances = model.feature_importances_
+    assert importances.sum() == pytest.approx(1.0)
+    # Friedman #1 uses only the first five features.
+    assert importances[:5].sum() > 0.9
+    ridge = BoostingRegressor(Ridge(), n_estimators=3).fit(X, y)
+    assert not hasattr(ridge, "feature_importances_")
+
+
+# --------------------------------------------------------------------------
+# Classification
+# --------------------------------------------------------------------------
+def test_binary_outputs(binary_data):
+    X, y = binary_data
+    model = BoostingClassifier(n_estimators=30, random_state=0).fit(X, y)
+    decision = model.decision_function(X)
+    assert decision.shape == (len(X),)
+    proba = model.predict_proba(X)
+    assert_allclose(proba[:, 1], 1 / (1 + np.exp(-decision)))
+    assert_array_equal(model.predict(X), (decision > 0).astype(int))
+    assert model.estimators_.shape == (30, 1)
+    assert_allclose(model.predict_log_proba(X), np.log(proba))
+    assert model.score(X, y) > 0.9
+
+
+def test_multiclass_outputs(multiclass_data):
+    X, y = multiclass_data
+    model = BoostingClassifier(n_estimators=20, random_state=0).fit(X, y)
+    assert model.estimators_.shape == (20, 3)
+    decision = model.decision_function(X)
+    assert decision.shape == (len(X), 3)
+    proba = model.predict_proba(X)
+    softmax = np.exp(decision) / np.exp(decision).sum(axis=1, keepdims=True)
+    assert_allclose(proba, softmax)
+    assert_array_equal(model.predict(X), np.argmax(proba, axis=1))
+    assert np.all(np.diff(model.train_score_) < 0)
+
+
+def test_string_labels(multiclass_data):
+    X, y = multiclass_data
+    labels = np.array(["low", "mid", "high"], dtype=object)[y]
+    model = BoostingClassifier(n_estimators=10, random_state=0).fit(X, labels)
+    assert_array_equal(model.classes_, ["high", "low", "mid"])
+    assert set(model.predict(X)) <= {"high", "low", "mid"}
+    assert model.score(X, labels) > 0.8
+
+
+def test_exponential_loss(binary_data, multiclass_data):
+    X, y = binary_data
+    model = BoostingClassifier(n_estimators=30, loss="exponential", random_state=0)
+    model.fit(X, y)
+    proba = model.predict_proba(X)
+    assert_allclose(proba[:, 1], 1 / (1 + np.exp(-2 * model.decision_function(X))))
+    assert model.score(X, y) > 0.9
+    X, y = multiclass_data
+    with pytest.raises(ValueError, match="binary"):
+        BoostingClassifier(loss="exponential").fit(X, y)
+
+
+def test_digits_accuracy_close_to_sklearn():
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    ours = BoostingClassifier(n_estimators=30, random_state=0).fit(X_train, y_train)
+    theirs = GradientBoostingClassifier(
+        n_estimators=30, max_depth=3, random_state=0
+    ).fit(X_train, y_train)
+    assert ours.score(X_test, y_test) >= theirs.score(X_test, y_test) - 0.01
+
+
+def test_classifier_same_results_for_any_n_jobs_and_backend(multiclass_data):
+    X, y = multiclass_data
+    params = dict(n_estimators=8, subsample=0.8, random_state=3)
+    expected = BoostingClassifier(n_jobs=1, **params).fit(X, y).predict_proba(X)
+    for backend in ["threading", "loky"]:
+        with parallel_config(backend=backend):
+            model = BoostingClassifier(n_jobs=2, **params).fit(X, y)
+        assert_array_equal(model.predict_proba(X), expected)
+
+
+def test_classifier_early_stopping_is_stratified(multiclass_data):
+    X, y = multiclass_data
+    model = BoostingClassifier(
+        n_estimators=300, learning_rate=0.5, n_iter_no_change=3, random_state=0
+    ).fit(X, y)
+    assert model.n_estimators_ < 300
+    assert model.validation_score_.shape == (model.n_estimators_,)
+
+
+# --------------------------------------------------------------------------
+# Sample weights
+# --------------------------------------------------------------------------
+def test_integer_weights_equal_repeated_rows_with_ridge_members(regression_data):
+    X, y = regression_data
+    X, y = X[:100], y[:100]
+    weight = np.random.RandomState(0).randint(0, 3, size=100)
+    for loss in ["squared_error", "huber"]:
+        params = dict(estimator=Ridge(), n_estimators=10, loss=loss)
+        weighted = BoostingRegressor(**params).fit(X, y, sample_weight=weight)
+        repeated = BoostingRegressor(**params).fit(
+            np.repeat(X, weight, axis=0), np.repeat(y, weight)
+        )
+        assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
+
+
+def test_member_without_sample_weight_gets_a_clear_error(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(KNeighborsRegressor(), n_estimators=2)
+    with pytest.raises(ValueError, match="does not accept sample_weight"):
+        model.fit(X, y, sample_weight=np.ones(len(y)))
+    # Without weights the same member is fine.
+    assert model.fit(X, y).n_estimators_ == 2
+
+
+# --------------------------------------------------------------------------
+# scikit-learn integration and errors
+# --------------------------------------------------------------------------
+def test_grid_search_over_nested_and_top_level_params(regression_data):
+    X, y = regression_data
+    pipe = make_pipeline(
+        StandardScaler(), BoostingRegressor(DecisionTreeRegressor(), random_state=0)
+    )
+    search = GridSearchCV(
+        pipe,
+        {
+            "boostingregressor__estimator__max_depth": [1, 3],
+            "boostingregressor__learning_rate": [0.01, 0.3],
+            "boostingregressor__n_estimators": [30],
+        },
+        cv=3,
+    ).fit(X, y)
+    assert search.best_params_["boostingregressor__estimator__max_depth"] == 3
+    assert search.best_params_["boostingregressor__learning_rate"] == 0.3
+    scores = cross_val_score(
+        BoostingClassifier(n_estimators=10),
+        *make_classification(n_samples=120, random_state=0),
+        cv=3,
+    )
+    assert scores.mean() > 0.7
+
+
+@pytest.mark.parametrize("Model", [BoostingRegressor, BoostingClassifier])
+def test_clone_and_pickle(Model, regression_data, multiclass_data):
+    X, y = regression_data if Model is BoostingRegressor else multiclass_data
+    model = Model(n_estimators=5, random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X), model.predict(X))
+    assert not hasattr(clone(model), "estimators_")
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"loss": "hinge"}, InvalidParameterError, "loss"),
+        ({"learning_rate": 0.0}, InvalidParameterError, "learning_rate"),
+        ({"subsample": 0.0}, InvalidParameterError, "subsample"),
+        ({"n_iter_no_change": 0}, InvalidParameterError, "n_iter_no_change"),
+        ({"alpha": 1.5}, InvalidParameterError, "alpha"),
+        ({"init": "one"}, InvalidParameterError, "init"),
+    ],
+)
+def test_invalid_parameters(regression_data, params, error, match):
+    X, y = regression_data
+    with pytest.raises(error, match=match):
+        BoostingRegressor(**params).fit(X, y)
+
+
+def test_bad_input(regression_data, multiclass_data):
+    X, y = regression_data
+    with pytest.raises(NotFittedError):
+        BoostingRegressor().predict(X)
+    model = BoostingRegressor(n_estimators=3).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        model.predict(X[:, :3])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        BoostingRegressor().fit(X, y[:10])
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        BoostingRegressor(Ridge()).fit(X_nan, y)
+    # Trees accept missing values.
+    assert np.isfinite(
+        BoostingRegressor(n_estimators=3).fit(X_nan, y).predict(X_nan)
+    ).all()
+    X, y = multiclass_data
+    with pytest.raises(ValueError, match="only one class"):
+        BoostingClassifier().fit(X, np.ones(len(y)))
+
+
+def test_inputs_never_modified(regression_data):
+    X, y = regression_data
+    X_in, y_in, w_in = X.copy(), y.copy(), np.linspace(0.5, 2.0, len(y))
+    w_before = w_in.copy()
+    BoostingRegressor(n_estimators=5, subsample=0.5, loss="huber").fit(
+        X_in, y_in, sample_weight=w_in
+    )
+    assert_array_equal(X_in, X)
+    assert_array_equal(y_in, y)
+    assert_array_equal(w_in, w_before)
+
+
+def test_verbose_progress(regression_data, capsys):
+    X, y = regression_data
+    BoostingRegressor(n_estimators=10, verbose=2).fit(X, y)
+    err = capsys.readouterr().err
+    assert "BoostingRegressor: fitting stages: 10/10 done" in err
+    assert len(err.strip().splitlines()) == 10
