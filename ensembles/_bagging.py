@@ -20,6 +20,7 @@ from ._base import (
     check_n_features,
     check_sample_weight,
     draw_seeds,
+    expand_proba,
     fit_member,
     member_input,
     member_input_tags,
@@ -256,6 +257,10 @@ class _BaseBagging(HomogeneousEnsemble):
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             desc=f"{type(self).__name__}: fitting members",
+            labels=[
+                f"{type(self).__name__}: fitting member {i}"
+                for i in range(n_fitted, self.n_estimators)
+            ],
         )
         for member, features in fitted:
             self.estimators_.append(member)
@@ -665,12 +670,10 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         predictions = self._member_predictions(X, method, rows_per_member)
         for member, prediction in zip(self.estimators_, predictions):
             n_rows = prediction.shape[0]
-            scores = np.zeros((n_rows, self.n_classes_))
             if method == "predict_proba":
-                # A member trained on a bag that missed a class knows fewer
-                # classes; its columns map through its own classes_.
-                scores[:, np.asarray(member.classes_, dtype=np.intp)] = prediction
+                scores = expand_proba(prediction, member.classes_, self.n_classes_)
             else:
+                scores = np.zeros((n_rows, self.n_classes_))
                 scores[np.arange(n_rows), np.asarray(prediction, dtype=np.intp)] = 1.0
             yield scores
 

@@ -53,20 +53,23 @@ class MemberFactory:
     ``random_state`` parameter, nested ones included, gets its own integer
     derived from the member's seed, and whose ``n_jobs`` parameters are
     capped at ``n_threads`` (see :func:`member_threads`). The parameter names
-    are looked up once, not per member.
+    are looked up once, not per member. With ``keep_set_seeds=True`` only
+    the ``random_state`` parameters left at None are seeded: a member the
+    user seeded keeps the user's seed.
 
     Random-state parameters are visited in sorted order, as scikit-learn's
     ensembles do, so a member seeded here equals the member scikit-learn
     builds from the same seed.
     """
 
-    def __init__(self, estimator, *, n_threads=None):
+    def __init__(self, estimator, *, n_threads=None, keep_set_seeds=False):
         self.estimator = estimator
         params = estimator.get_params(deep=True)
         self._seed_keys = sorted(
             key
             for key in params
-            if key == "random_state" or key.endswith("__random_state")
+            if (key == "random_state" or key.endswith("__random_state"))
+            and not (keep_set_seeds and params[key] is not None)
         )
         self._caps = {}
         if n_threads is not None:
@@ -107,7 +110,7 @@ def member_threads(n_jobs, n_tasks=None):
     return max(1, cpu_count() // n_workers)
 
 
-def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None):
+def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=None):
     """Run ``function(*args)`` for every ``args`` in ``tasks`` with joblib.
 
     Results are yielded in task order as they become available, so callers
@@ -130,12 +133,32 @@ def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None):
         When > 0, progress is written to stderr.
     desc : str, default=None
         What the progress line calls the tasks.
+    labels : list of str, default=None
+        What to call each task in an error: an exception raised by a task is
+        re-raised, with the same type, as "<label> failed: <message>".
     """
     tasks = list(tasks)
-    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(
-        delayed(function)(*args) for args in tasks
-    )
+    if labels is None:
+        calls = (delayed(function)(*args) for args in tasks)
+    else:
+        calls = (
+            delayed(_labelled_call)(label, function, *args)
+            for label, args in zip(labels, tasks)
+        )
+    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(calls)
     return progress(results, len(tasks), desc or "tasks", verbose)
+
+
+def _labelled_call(label, function, *args):
+    try:
+        return function(*args)
+    except Exception as error:
+        message = f"{label} failed: {type(error).__name__}: {error}"
+        try:
+            relabelled = type(error)(message)
+        except Exception:  # an exception type with a signature of its own
+            relabelled = RuntimeError(message)
+        raise relabelled from error
 
 
 def progress(items, n_items, desc, verbose):
@@ -293,6 +316,20 @@ def member_input(estimator, X):
 def accepts_sample_weight(estimator):
     """Whether ``estimator.fit`` takes a ``sample_weight`` argument."""
     return has_fit_parameter(estimator, "sample_weight")
+
+
+def expand_proba(proba, member_classes, n_classes):
+    """A member's ``predict_proba`` on all ``n_classes`` columns.
+
+    A member trained on rows that missed some classes knows fewer classes;
+    its columns are placed by its own ``classes_`` (class indices).
+    """
+    member_classes = np.asarray(member_classes, dtype=np.intp)
+    if len(member_classes) == n_classes:
+        return np.asarray(proba, dtype=np.float64)
+    full = np.zeros((proba.shape[0], n_classes))
+    full[:, member_classes] = proba
+    return full
 
 
 def select_features(X, features):
