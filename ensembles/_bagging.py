@@ -10,7 +10,6 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
@@ -20,6 +19,7 @@ from ._base import (
     check_n_features,
     check_sample_weight,
     draw_seeds,
+    encode_classes,
     expand_proba,
     fit_member,
     member_input,
@@ -645,15 +645,8 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         return DecisionTreeClassifier()
 
     def _validate_y(self, y):
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        self.classes_, y = np.unique(y, return_inverse=True)
+        self.classes_, y = encode_classes(column_or_1d(y, warn=True))
         self.n_classes_ = len(self.classes_)
-        if self.n_classes_ < 2:
-            raise ValueError(
-                f"The target y has only one class ({self.classes_[0]!r}): a "
-                "classifier needs samples of at least two classes."
-            )
         return y
 
     def _vote_method(self):

@@ -28,6 +28,7 @@ from sklearn.tree import (
     ExtraTreeRegressor,
 )
 from sklearn.utils import _safe_indexing, check_array, get_tags
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import has_fit_parameter, validate_data
 
@@ -240,6 +241,21 @@ def validate_X(ensemble, X, *, allow_nan, sparse):
     return validate_data(
         ensemble, X, reset=False, **_validation_options(allow_nan, sparse)
     )
+
+
+def encode_classes(y):
+    """Class labels of a classification target and y as class indices.
+
+    Raises a ValueError for a continuous target or a single class.
+    """
+    check_classification_targets(y)
+    classes, encoded = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"The target y has only one class ({np.asarray(classes[0]).item()!r}): "
+            "a classifier needs samples of at least two classes."
+        )
+    return classes, encoded
 
 
 def check_sample_weight(sample_weight, n_samples):

@@ -10,7 +10,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
@@ -19,6 +18,7 @@ from ._base import (
     MemberFactory,
     check_sample_weight,
     draw_seeds,
+    encode_classes,
     fit_member,
     member_input,
     member_input_tags,
@@ -686,8 +686,7 @@ class BoostingClassifier(ClassifierMixin, _BaseBoosting):
         return self.n_jobs
 
     def _encode_y(self, y):
-        check_classification_targets(y)
-        classes, encoded = np.unique(y, return_inverse=True)
+        classes, encoded = encode_classes(y)
         if (
             getattr(self, "classes_", None) is not None
             and self.warm_start
@@ -700,11 +699,6 @@ class BoostingClassifier(ClassifierMixin, _BaseBoosting):
                 )
         self.classes_ = classes
         self.n_classes_ = len(classes)
-        if self.n_classes_ < 2:
-            raise ValueError(
-                f"The target y has only one class ({classes[0]!r}): a "
-                "classifier needs samples of at least two classes."
-            )
         if self.loss == "exponential" and self.n_classes_ > 2:
             raise ValueError(
                 "loss='exponential' is only suitable for a binary y; use "

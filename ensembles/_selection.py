@@ -6,10 +6,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import check_sample_weight, validate_X, validate_X_y
+from ._base import check_sample_weight, encode_classes, validate_X, validate_X_y
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 
@@ -191,14 +190,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         """
         self._validate_params()
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False)
-        y = column_or_1d(y)
-        check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"The target y has only one class ({self.classes_[0]!r}): a "
-                "classifier needs samples of at least two classes."
-            )
+        self.classes_, encoded = encode_classes(column_or_1d(y))
         weight = check_sample_weight(sample_weight, len(y))
         weight = np.ones(len(y)) if weight is None else weight
         candidates = self._candidates(X)

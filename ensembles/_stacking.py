@@ -27,13 +27,13 @@ from sklearn.model_selection import (
 from sklearn.utils import Bunch, check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     MemberFactory,
     check_sample_weight,
     draw_seeds,
+    encode_classes,
     expand_proba,
     fit_member,
     member_input_tags,
@@ -307,7 +307,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             return
         counts = np.bincount(y)
         if counts.min() < self.cv:
-            smallest = self.classes_[np.argmin(counts)]
+            smallest = np.asarray(self.classes_[np.argmin(counts)]).item()
             raise ValueError(
                 f"cv={self.cv} stratified folds need at least {self.cv} samples "
                 f"of every class; class {smallest!r} has only {counts.min()}. "
@@ -868,13 +868,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         self.verbose = verbose
 
     def _encode_y(self, y):
-        check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"The target y has only one class ({self.classes_[0]!r}): a "
-                "classifier needs samples of at least two classes."
-            )
+        self.classes_, encoded = encode_classes(y)
         return encoded
 
     def _stack_method(self, name, estimator):

@@ -1,0 +1,393 @@
+"""StackingRegressor and StackingClassifier."""
+
+import pickle
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import ensemble as sk_ensemble
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.datasets import load_iris, make_classification, make_friedman1
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge, RidgeCV
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    RepeatedKFold,
+    StratifiedKFold,
+    cross_val_score,
+)
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from ensembles import (
+    EnsembleSelectionClassifier,
+    EnsembleSelectionRegressor,
+    StackingClassifier,
+    StackingRegressor,
+)
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    return make_friedman1(n_samples=300, noise=1.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def binary_data():
+    return make_classification(n_samples=300, n_features=8, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def multiclass_data():
+    return make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
+
+
+def regressors():
+    return [
+        ("ridge", Ridge()),
+        ("knn", KNeighborsRegressor()),
+        ("tree", DecisionTreeRegressor(max_depth=4, random_state=0)),
+    ]
+
+
+def classifiers():
+    return [
+        ("logistic", LogisticRegression(max_iter=1000)),
+        ("nb", GaussianNB()),
+        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+    ]
+
+
+# --------------------------------------------------------------------------
+# scikit-learn's algorithm with refit=True
+# --------------------------------------------------------------------------
+def test_refit_reproduces_sklearn_regressor(regression_data):
+    X, y = regression_data
+    ours = StackingRegressor(regressors(), cv=KFold(5), refit=True).fit(X, y)
+    theirs = sk_ensemble.StackingRegressor(regressors(), cv=KFold(5)).fit(X, y)
+    assert_allclose(ours.predict(X), theirs.predict(X))
+    assert_allclose(ours.transform(X), theirs.transform(X))
+
+
+@pytest.mark.parametrize("data", ["binary_data", "multiclass_data"])
+def test_refit_reproduces_sklearn_classifier(data, request):
+    X, y = request.getfixturevalue(data)
+    ours = StackingClassifier(classifiers(), cv=StratifiedKFold(5), refit=True)
+    theirs = sk_ensemble.StackingClassifier(classifiers(), cv=StratifiedKFold(5))
+    ours.fit(X, y)
+    theirs.fit(X, y)
+    assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
+    assert_allclose(ours.transform(X), theirs.transform(X))
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+# --------------------------------------------------------------------------
+# Fold models, repeats, out-of-fold features
+# --------------------------------------------------------------------------
+def test_members_keep_fold_models_and_average_them(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(regressors(), cv=4, n_repeats=2, random_state=0)
+    stack.fit(X, y)
+    (layer,) = stack.estimators_
+    assert [member.name for member in layer] == ["ridge", "knn", "tree"]
+    for member in layer:
+        assert len(member.estimators_) == 8
+        assert member.refit_estimator_ is None
+        fold_mean = np.mean([m.predict(X) for m in member.estimators_], axis=0)
+        assert_allclose(member.predict(X), fold_mean)
+    columns = np.column_stack([member.predict(X) for member in layer])
+    assert_allclose(stack.transform(X), columns)
+    assert stack.named_estimators_["knn"] is layer[1]
+
+
+def test_out_of_fold_features_average_over_repeats(regression_data):
+    X, y = regression_data
+    splitter = RepeatedKFold(n_splits=3, n_repeats=2, random_state=1)
+    stack = StackingRegressor([("ols", LinearRegression())], cv=splitter)
+    features = stack.fit_transform(X, y)
+    expected = np.zeros(len(y))
+    for train, test in splitter.split(X):
+        expected[test] += LinearRegression().fit(X[train], y[train]).predict(X[test])
+    assert_allclose(features[:, 0], expected / 2)
+    # The final estimator learnt from exactly these features.
+    final = RidgeCV().fit(features, y)
+    assert_allclose(stack.final_estimator_.coef_, final.coef_)
+    # Out-of-fold, unlike the fold-averaged predictions transform returns.
+    assert not np.allclose(features, stack.transform(X))
+    assert stack.oof_scores_["ols"] == pytest.approx(
+        1 - np.sum((y - features[:, 0]) ** 2) / np.sum((y - y.mean()) ** 2)
+    )
+
+
+class RowCounter(RegressorMixin, BaseEstimator):
+    """A final estimator that remembers how many rows it was fitted on."""
+
+    def fit(self, X, y):
+        self.n_rows_ = X.shape[0]
+        self.model_ = LinearRegression().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_holdout_blending(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(
+        regressors(), final_estimator=RowCounter(), cv=0.25, random_state=0
+    ).fit(X, y)
+    assert stack.final_estimator_.n_rows_ == 75
+    for member in stack.estimators_[0]:
+        assert len(member.estimators_) == 1
+        assert member.estimators_[0].n_features_in_ == X.shape[1]
+    assert stack.fit_transform(X, y).shape == (300, 3)
+    # Two blended layers: each holds out a quarter of the rows it is given.
+    deep = StackingRegressor(
+        [regressors(), [("ols", LinearRegression())]],
+        final_estimator=RowCounter(),
+        cv=0.25,
+        random_state=0,
+    ).fit(X, y)
+    assert deep.final_estimator_.n_rows_ == 19
+
+
+def test_passthrough_and_two_layers(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(
+        [regressors(), [("ols", LinearRegression()), ("knn2", KNeighborsRegressor())]],
+        passthrough=True,
+        random_state=0,
+    ).fit(X, y)
+    layer2 = stack.estimators_[1]
+    assert layer2[0].estimators_[0].n_features_in_ == 3 + X.shape[1]
+    features = stack.transform(X)
+    assert features.shape == (300, 2 + X.shape[1])
+    assert_allclose(features[:, 2:], X)
+    names = stack.get_feature_names_out()
+    assert list(names[:2]) == ["stackingregressor_ols", "stackingregressor_knn2"]
+    assert list(names[2:]) == [f"x{i}" for i in range(X.shape[1])]
+    assert set(stack.oof_scores_) == {"ridge", "knn", "tree", "ols", "knn2"}
+
+
+def test_two_layer_stack_beats_members_on_held_out_data():
+    X, y = make_friedman1(n_samples=1200, noise=1.0, random_state=0)
+    X_test, y_test = make_friedman1(n_samples=2000, noise=1.0, random_state=1)
+    members = [
+        ("tree", DecisionTreeRegressor(max_depth=6, random_state=0)),
+        ("knn", make_pipeline(StandardScaler(), KNeighborsRegressor())),
+        ("ridge", RidgeCV()),
+    ]
+    stack = StackingRegressor(
+        [members, [("gb", sk_ensemble.GradientBoostingRegressor(n_estimators=50))]],
+        passthrough=True,
+        random_state=0,
+    ).fit(X, y)
+    best_member = max(clone(est).fit(X, y).score(X_test, y_test) for _, est in members)
+    assert stack.score(X_test, y_test) > best_member
+
+
+# --------------------------------------------------------------------------
+# Classification specifics
+# --------------------------------------------------------------------------
+def test_stack_methods(binary_data, multiclass_data):
+    X, y = binary_data
+    members = [("svc", LinearSVC()), ("nb", GaussianNB())]
+    stack = StackingClassifier(members, random_state=0).fit(X, y)
+    assert stack.stack_methods_ == [["decision_function", "predict_proba"]]
+    # Binary: one column per member (the redundant probability is dropped).
+    assert stack.transform(X).shape == (300, 2)
+    X, y = multiclass_data
+    stack = StackingClassifier(members, random_state=0).fit(X, y)
+    assert stack.transform(X).shape == (300, 6)
+    predicted = StackingClassifier(members, stack_method="predict", random_state=0)
+    assert predicted.fit(X, y).transform(X).shape == (300, 2)
+    with pytest.raises(ValueError, match="'svc'.*has no predict_proba"):
+        StackingClassifier(members, stack_method="predict_proba").fit(X, y)
+
+
+def test_string_labels_and_probabilities(multiclass_data):
+    X, y = multiclass_data
+    labels = np.array(["ant", "bee", "cat"])[y]
+    stack = StackingClassifier(classifiers(), random_state=0).fit(X, labels)
+    assert_array_equal(stack.classes_, ["ant", "bee", "cat"])
+    proba = stack.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_array_equal(stack.predict(X), stack.classes_[np.argmax(proba, axis=1)])
+    assert stack.score(X, labels) > 0.8
+    assert hasattr(stack, "decision_function")
+    selected = StackingClassifier(
+        classifiers(), final_estimator=EnsembleSelectionClassifier()
+    ).fit(X, labels)
+    assert not hasattr(selected, "decision_function")
+
+
+def test_cv_larger_than_smallest_class(multiclass_data):
+    X, y = multiclass_data
+    y = y.copy()
+    y[:3] = 3  # a class of three samples
+    with pytest.raises(ValueError, match="cv=5 stratified folds.*class 3 has only 3"):
+        StackingClassifier(classifiers()).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# Parameters: names, drop, nested parameters
+# --------------------------------------------------------------------------
+def test_every_member_parameter_is_reachable(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(
+        [regressors(), [("top", KNeighborsRegressor())]], random_state=0
+    )
+    params = stack.get_params()
+    assert params["top__n_neighbors"] == 5
+    assert params["tree__max_depth"] == 4
+    stack.set_params(top__n_neighbors=3, tree__max_depth=2)
+    assert stack.estimators[1][0][1].n_neighbors == 3
+    stack.set_params(knn="drop").fit(X, y)
+    assert [m.name for m in stack.estimators_[0]] == ["ridge", "tree"]
+    assert stack.estimators_[0][1].estimators_[0].get_depth() <= 2
+    search = GridSearchCV(
+        StackingRegressor(
+            [regressors(), [("top", KNeighborsRegressor())]], random_state=0
+        ),
+        {"top__n_neighbors": [1, 15], "ridge__alpha": [1.0, 10.0]},
+        cv=3,
+    ).fit(X, y)
+    assert search.best_params_["top__n_neighbors"] == 15
+
+
+@pytest.mark.parametrize(
+    "estimators, match",
+    [
+        ([("a", Ridge()), ("a", Ridge())], "unique"),
+        ([[("a", Ridge())], [("a", Ridge())]], "unique"),
+        ([("a__b", Ridge())], "without '__'"),
+        ([("cv", Ridge())], "clashes"),
+        ([[("a", Ridge())], [("b", "drop")]], "layer 2 is 'drop'"),
+        ([("a", "not an estimator")], "must be an estimator"),
+        ([], "at least one member"),
+    ],
+)
+def test_invalid_member_lists(regression_data, estimators, match):
+    X, y = regression_data
+    with pytest.raises(ValueError, match=match):
+        StackingRegressor(estimators).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# Errors, determinism, integration
+# --------------------------------------------------------------------------
+class FailsOnSmallData(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        if len(X) < 250:
+            raise ValueError("too few rows")
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+def test_failing_member_is_named_with_its_fold(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor([("ridge", Ridge()), ("fragile", FailsOnSmallData())])
+    with pytest.raises(ValueError, match=r"Member 'fragile' \(layer 1\), fold 1 of 5"):
+        stack.fit(X, y)
+
+
+def test_same_results_for_any_n_jobs_and_backend(multiclass_data):
+    X, y = multiclass_data
+    members = [
+        ("tree", DecisionTreeClassifier(max_depth=4)),  # seeded by random_state
+        ("nb", GaussianNB()),
+    ]
+    params = dict(n_repeats=2, passthrough=True, random_state=0)
+    reference = StackingClassifier([members, [("top", GaussianNB())]], **params)
+    expected = reference.fit(X, y).predict_proba(X)
+    for backend in ["threading", "loky"]:
+        with parallel_config(backend=backend):
+            stack = StackingClassifier(
+                [members, [("top", GaussianNB())]], n_jobs=2, **params
+            )
+            assert_array_equal(stack.fit(X, y).predict_proba(X), expected)
+
+
+def test_set_output_pandas(regression_data):
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    stack = StackingRegressor(regressors(), random_state=0).set_output(
+        transform="pandas"
+    )
+    features = stack.fit_transform(X, y)
+    assert isinstance(features, pd.DataFrame)
+    assert list(features.columns) == list(stack.get_feature_names_out())
+    assert isinstance(stack.transform(X), pd.DataFrame)
+    assert stack.predict(X).shape == (300,)
+
+
+def test_pipeline_clone_pickle(regression_data):
+    X, y = regression_data
+    pipe = make_pipeline(StandardScaler(), StackingRegressor(regressors(), cv=3))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.mean() > 0.6
+    stack = StackingRegressor(regressors(), random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(stack))
+    assert_array_equal(restored.predict(X), stack.predict(X))
+    assert not hasattr(clone(stack), "estimators_")
+
+
+def test_bad_input(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(regressors())
+    with pytest.raises(NotFittedError):
+        stack.predict(X)
+    with pytest.raises(ValueError, match="n_repeats applies to k-fold"):
+        StackingRegressor(regressors(), cv=0.3, n_repeats=2).fit(X, y)
+    with pytest.raises(ValueError, match="n_repeats > 1 needs an int cv"):
+        StackingRegressor(regressors(), cv=KFold(3), n_repeats=2).fit(X, y)
+    stack.fit(X, y)
+    with pytest.raises(ValueError, match="X has 4 features"):
+        stack.predict(X[:, :4])
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        stack.fit(X_nan, y)
+
+
+def test_inputs_never_modified(regression_data):
+    X, y = regression_data
+    X_in, y_in = X.copy(), y.copy()
+    weight = np.linspace(0.5, 2.0, len(y))
+    weight_in = weight.copy()
+    stack = StackingRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor())], passthrough=True
+    )
+    stack.fit(X_in, y_in, sample_weight=weight_in)
+    stack.predict(X_in)
+    assert_array_equal(X_in, X)
+    assert_array_equal(y_in, y)
+    assert_array_equal(weight_in, weight)
+
+
+def test_ensemble_selection_as_final_layer(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(
+        regressors(), final_estimator=EnsembleSelectionRegressor(), random_state=0
+    ).fit(X, y)
+    weights = stack.final_estimator_.weights_
+    assert weights.sum() == pytest.approx(1.0)
+    # The best out-of-fold member carries the largest weight.
+    best = max(stack.oof_scores_, key=stack.oof_scores_.get)
+    assert ["ridge", "knn", "tree"][int(np.argmax(weights))] == best
+    X, y = load_iris(return_X_y=True)
+    clf = StackingClassifier(
+        classifiers(), final_estimator=EnsembleSelectionClassifier(), random_state=0
+    ).fit(X, y)
+    assert clf.final_estimator_.weights_.shape == (3,)
+    assert clf.score(X, y) > 0.9
