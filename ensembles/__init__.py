@@ -1,21 +1,35 @@
 """ensembles: bagging, boosting and stacking over any scikit-learn learner,
 and tools that show which ensemble reduces which part of the error."""
 
+from . import datasets
 from ._bagging import BaggingClassifier, BaggingRegressor
 from ._boosting import BoostingClassifier, BoostingRegressor
 from ._selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ._stacking import StackingClassifier, StackingRegressor
+from .bias_variance import (
+    BiasVarianceResult,
+    BiasVarianceTable,
+    bias_variance_curve,
+    bias_variance_decomposition,
+    compare_bias_variance,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BaggingClassifier",
     "BaggingRegressor",
+    "BiasVarianceResult",
+    "BiasVarianceTable",
     "BoostingClassifier",
     "BoostingRegressor",
     "EnsembleSelectionClassifier",
     "EnsembleSelectionRegressor",
     "StackingClassifier",
     "StackingRegressor",
+    "bias_variance_curve",
+    "bias_variance_decomposition",
+    "compare_bias_variance",
+    "datasets",
     "__version__",
 ]

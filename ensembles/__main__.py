@@ -1,71 +1,112 @@
 """Command line: ``python -m ensembles`` (or ``ensembles``).
 
-For now a short demonstration of bagging on a bundled data set: a single
-deep tree against bagged deep trees, with the out-of-bag estimate and the
-members' spread as an uncertainty estimate.
+Runs the bias/variance experiment on built-in data and prints which
+ensemble reduces which part of the error. Parsing and printing only: the
+experiment lives in ensembles._experiment and ensembles.bias_variance.
 """
 
 import argparse
 import sys
-import time
 
-import numpy as np
-from sklearn.datasets import load_diabetes
-from sklearn.metrics import mean_squared_error
-from sklearn.model_selection import train_test_split
-from sklearn.tree import DecisionTreeRegressor
-
-from . import BaggingRegressor
+from . import compare_bias_variance
+from ._experiment import DATASETS, line_up, load_experiment, verdicts
 
 
-def _parse(argv):
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # One clear line on stderr and status 2, as argparse does, without
+        # the usage block.
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _parser():
+    parser = _Parser(
         prog="ensembles",
-        description="Bagging demo: one deep tree against bagged deep trees "
-        "on scikit-learn's bundled diabetes data.",
+        description=(
+            "Bias/variance experiment: a deep tree, bagged deep trees, a stump, "
+            "boosted stumps, a stack of them and LightGBM, refitted on many "
+            "training sets. Regression data use the squared loss, "
+            "classification data the 0-1 loss (Domingos)."
+        ),
     )
-    parser.add_argument("--n-estimators", type=int, default=100)
-    parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument(
+        "--dataset",
+        default="friedman1",
+        choices=sorted(DATASETS),
+        metavar="NAME",
+        help=f"one of {', '.join(sorted(DATASETS))} (default friedman1)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=50, help="training sets per learner (default 50)"
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=-1,
+        help="rounds fitted at once (default -1: all cores)",
+    )
     parser.add_argument("--random-state", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.n_estimators < 1:
-        parser.error("--n-estimators must be at least 1")
-    return args
+    parser.add_argument(
+        "--plot", metavar="FILE.png", help="also save a bar chart of the decomposition"
+    )
+    parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
 
 
 def main(argv=None):
-    args = _parse(argv)
-    X, y = load_diabetes(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, random_state=args.random_state
-    )
-    tree = DecisionTreeRegressor(random_state=args.random_state)
-    bagging = BaggingRegressor(
-        tree,
-        n_estimators=args.n_estimators,
-        oob_score=True,
-        n_jobs=args.n_jobs,
-        random_state=args.random_state,
-    )
-    rows = []
-    for name, model in [("deep tree", tree), ("bagged deep trees", bagging)]:
-        start = time.perf_counter()
-        model.fit(X_train, y_train)
-        seconds = time.perf_counter() - start
-        mse = mean_squared_error(y_test, model.predict(X_test))
-        rows.append((name, mse, seconds))
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.rounds < 2:
+        parser.error(f"--rounds must be at least 2, got {args.rounds}")
+    if args.n_jobs == 0:
+        parser.error("--n-jobs must not be 0")
+    if args.plot is not None and not args.plot.lower().endswith(".png"):
+        parser.error(f"--plot needs a .png file name, got {args.plot!r}")
 
-    print(f"diabetes: {len(X_train)} training rows, {len(X_test)} test rows\n")
-    print(f"{'model':<20} {'test MSE':>10} {'fit (s)':>8}")
-    for name, mse, seconds in rows:
-        print(f"{name:<20} {mse:>10.1f} {seconds:>8.2f}")
-    _, std = bagging.predict(X_test, return_std=True)
-    change = 100 * (rows[1][1] / rows[0][1] - 1)
-    print(
-        f"\nbagging: test MSE {change:+.0f} % against the single tree; "
-        f"out-of-bag R2 {bagging.oob_score_:.3f}; "
-        f"members' spread (mean std) {np.mean(std):.1f}"
+    experiment = load_experiment(args.dataset, args.random_state)
+    table = compare_bias_variance(
+        line_up(experiment.classification, args.random_state),
+        experiment.X_train,
+        experiment.y_train,
+        experiment.X_test,
+        experiment.y_test,
+        loss=experiment.loss,
+        n_rounds=args.rounds,
+        sampling=experiment.sampling,
+        y_test_true=experiment.y_test_true,
+        random_state=args.random_state,
+        n_jobs=args.n_jobs,
+        verbose=0 if args.quiet else 1,
     )
+
+    if args.format == "json":
+        print(table.to_json())
+    elif args.format == "csv":
+        print(table.to_csv(), end="")
+    else:
+        sampling = (
+            "fresh training sets from the generator"
+            if experiment.y_test_true is not None
+            else "bootstrap samples of the training half"
+        )
+        print(
+            f"{args.dataset}: {len(experiment.X_train)} training rows, "
+            f"{len(experiment.X_test)} test rows, {experiment.loss} loss, "
+            f"{args.rounds} rounds ({sampling})\n"
+        )
+        print(table)
+        print()
+        for line in verdicts(table):
+            print(line)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = table.plot()
+        ax.figure.tight_layout()
+        ax.figure.savefig(args.plot, dpi=120)
+        print(f"plot written to {args.plot}", file=sys.stderr)
     return 0
 
 

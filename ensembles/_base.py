@@ -146,7 +146,11 @@ def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=N
             delayed(_labelled_call)(label, function, *args)
             for label, args in zip(labels, tasks)
         )
-    results = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")(calls)
+    # One task per batch: tasks here are whole model fits, and batching them
+    # would leave workers idle at the end of uneven batches.
+    results = Parallel(
+        n_jobs=n_jobs, prefer="threads", return_as="generator", batch_size=1
+    )(calls)
     return progress(results, len(tasks), desc or "tasks", verbose)
 
 
@@ -165,24 +169,32 @@ def _labelled_call(label, function, *args):
 def progress(items, n_items, desc, verbose):
     """Yield from ``items`` while reporting progress on stderr.
 
-    The one progress reporter of the package: verbose=0 is silent,
-    verbose=1 reports about every tenth of the work, verbose>=2 every item.
+    The one progress reporter of the package. verbose=0 is silent. On a
+    terminal the report is a single line redrawn as items complete; written
+    to a file or pipe, verbose=1 reports about every tenth of the work and
+    verbose>=2 every item.
     """
     if not verbose or not n_items:
         yield from items
         return
+    stream = sys.stderr
+    redraw = stream.isatty()
     start = time.perf_counter()
-    step = 1 if verbose >= 2 else max(1, n_items // 10)
+    step = 1 if (verbose >= 2 or redraw) else max(1, n_items // 10)
     for done, item in enumerate(items, start=1):
         yield item  # reported once the caller has finished with it
-        if done % step == 0 or done == n_items:
-            elapsed = time.perf_counter() - start
-            left = elapsed / done * (n_items - done)
-            sys.stderr.write(
-                f"{desc}: {done}/{n_items} done, {elapsed:.1f}s elapsed, "
-                f"~{left:.1f}s left\n"
-            )
-            sys.stderr.flush()
+        if done % step and done != n_items:
+            continue
+        elapsed = time.perf_counter() - start
+        left = elapsed / done * (n_items - done)
+        line = (
+            f"{desc}: {done}/{n_items} done, {elapsed:.1f}s elapsed, ~{left:.1f}s left"
+        )
+        if redraw:
+            stream.write("\r" + line + ("\n" if done == n_items else ""))
+        else:
+            stream.write(line + "\n")
+        stream.flush()
 
 
 # --------------------------------------------------------------------------

@@ -246,6 +246,11 @@ class _BaseBoosting(HomogeneousEnsemble):
                         for k in range(n_columns)
                     ),
                     n_jobs=self._n_jobs(),
+                    labels=[
+                        f"{type(self).__name__}: member of stage {stage}"
+                        + (f", class column {k}" if n_columns > 1 else "")
+                        for k in range(n_columns)
+                    ],
                 )
             )
             members = [member for member, _ in fitted]

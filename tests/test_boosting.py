@@ -497,3 +497,22 @@ def test_verbose_progress(regression_data, capsys):
     err = capsys.readouterr().err
     assert "BoostingRegressor: fitting stages: 10/10 done" in err
     assert len(err.strip().splitlines()) == 10
+
+
+class FailsLater(DecisionTreeRegressor):
+    """Fails on its fourth fit (stage 3)."""
+
+    calls = 0
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        type(self).calls += 1
+        if type(self).calls == 4:
+            raise ValueError("numerical trouble")
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+
+def test_failing_member_is_named_with_its_stage(regression_data):
+    X, y = regression_data
+    FailsLater.calls = 0
+    with pytest.raises(ValueError, match="member of stage 3 failed.*numerical"):
+        BoostingRegressor(FailsLater(max_depth=2), n_estimators=5).fit(X, y)

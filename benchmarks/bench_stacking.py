@@ -1,0 +1,206 @@
+"""Stacking: ensembles.Stacking* against sklearn.ensemble.Stacking*.
+
+Speed: make_friedman1 (noise=1.0), members deep tree, KNN, RidgeCV and
+GradientBoosting (40 trees), cv=5; fit timed side by side in alternation
+at n_jobs=1 and 2; prints medians and ratios (ours / sklearn's).
+
+Accuracy (--accuracy): repeated cross-validation on bundled real data
+(diabetes; breast_cancer, wine, digits) and friedman1 of the best single
+member, sklearn's one-layer stacking, and our two-layer stack with
+passthrough, all with the same members.
+
+    python benchmarks/bench_stacking.py [--n-samples 10000] [--accuracy]
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+from sklearn import ensemble as sk_ensemble
+from sklearn.base import clone, is_classifier
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_wine,
+    make_friedman1,
+)
+from sklearn.ensemble import (
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.model_selection import (
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    cross_val_score,
+)
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import machine, report, time_alternating  # noqa: E402
+
+from ensembles import StackingClassifier, StackingRegressor  # noqa: E402
+
+
+def speed(n_samples, repeats, n_jobs_list):
+    X, y = make_friedman1(n_samples=n_samples, noise=1.0, random_state=0)
+    members = [
+        ("tree", DecisionTreeRegressor(random_state=0)),
+        ("knn", KNeighborsRegressor()),
+        ("ridge", RidgeCV()),
+        ("gb", GradientBoostingRegressor(n_estimators=40, random_state=0)),
+    ]
+    print(
+        f"\n## speed: make_friedman1 n_samples={n_samples}, noise=1.0; "
+        "members tree, knn, ridgecv, gb(40); cv=5"
+    )
+    fit_times = {}
+    for n_jobs in n_jobs_list:
+        ours = StackingRegressor(members, cv=5, n_jobs=n_jobs, random_state=0)
+        theirs = sk_ensemble.StackingRegressor(members, cv=5, n_jobs=n_jobs)
+        times = time_alternating(
+            {"ours": lambda: ours.fit(X, y), "sklearn": lambda: theirs.fit(X, y)},
+            repeats,
+        )
+        fit_times[n_jobs] = times
+        target = {1: 0.9, 2: 0.7}.get(n_jobs)
+        report(f"fit n_jobs={n_jobs}", times["ours"], times["sklearn"], target)
+    base = min(n_jobs_list)
+    for n_jobs in n_jobs_list:
+        if n_jobs != base:
+            ours = fit_times[base]["ours"] / fit_times[n_jobs]["ours"]
+            theirs = fit_times[base]["sklearn"] / fit_times[n_jobs]["sklearn"]
+            print(
+                f"fit speed-up n_jobs={n_jobs} over n_jobs={base}: "
+                f"ours {ours:.2f}x, sklearn {theirs:.2f}x"
+            )
+
+
+def _regression_members():
+    return [
+        ("tree", DecisionTreeRegressor(min_samples_leaf=20, random_state=0)),
+        ("knn", make_pipeline(StandardScaler(), KNeighborsRegressor(n_neighbors=20))),
+        ("ridge", RidgeCV()),
+        (
+            "hgb",
+            HistGradientBoostingRegressor(
+                max_iter=100, learning_rate=0.05, min_samples_leaf=20, random_state=0
+            ),
+        ),
+    ]
+
+
+def _classification_members():
+    return [
+        ("tree", DecisionTreeClassifier(min_samples_leaf=10, random_state=0)),
+        ("knn", make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=15))),
+        (
+            "logistic",
+            make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+        ),
+        (
+            "hgb",
+            HistGradientBoostingClassifier(
+                max_iter=100, learning_rate=0.05, random_state=0
+            ),
+        ),
+    ]
+
+
+def _linear(regression):
+    model = RidgeCV() if regression else LogisticRegression(max_iter=2000)
+    return make_pipeline(StandardScaler(), model)
+
+
+def accuracy():
+    datasets = [
+        ("diabetes", *load_diabetes(return_X_y=True), "regression", 2),
+        (
+            "friedman1",
+            *make_friedman1(n_samples=1000, noise=1.0, random_state=0),
+            "regression",
+            2,
+        ),
+        ("breast_cancer", *load_breast_cancer(return_X_y=True), "classification", 2),
+        ("wine", *load_wine(return_X_y=True), "classification", 2),
+        ("digits", *load_digits(return_X_y=True), "classification", 1),
+    ]
+    print(
+        "\n## accuracy: mean (std) over repeated 5-fold cross-validation "
+        "(2 repeats; digits 1); R2 for regression, accuracy for classification"
+    )
+    print(
+        "members: tree(min_samples_leaf), knn(scaled), ridge/logistic(scaled), "
+        "hist gradient boosting; ours: layer 2 = scaled ridge/logistic, "
+        "passthrough, n_repeats=2, final = scaled ridge/logistic; "
+        "sklearn: StackingRegressor/Classifier(members), its defaults"
+    )
+    print(
+        f"{'dataset':<14} {'best member':>24} {'sklearn 1-layer':>16} "
+        f"{'ours 2-layer+pass':>18}  verdict"
+    )
+    for name, X, y, task, outer_repeats in datasets:
+        regression = task == "regression"
+        members = _regression_members() if regression else _classification_members()
+        top = [("linear2", _linear(regression))]
+        stack = StackingRegressor if regression else StackingClassifier
+        ours = stack(
+            [members, top],
+            final_estimator=_linear(regression),
+            passthrough=True,
+            n_repeats=2,
+            random_state=0,
+        )
+        if regression:
+            theirs = sk_ensemble.StackingRegressor(members)
+            cv = RepeatedKFold(n_splits=5, n_repeats=outer_repeats, random_state=0)
+        else:
+            theirs = sk_ensemble.StackingClassifier(members)
+            cv = RepeatedStratifiedKFold(
+                n_splits=5, n_repeats=outer_repeats, random_state=0
+            )
+        assert is_classifier(ours) != regression
+
+        def score(model):
+            return cross_val_score(clone(model), X, y, cv=cv, n_jobs=1)
+
+        member_scores = {m: score(est) for m, est in members}
+        best = max(member_scores, key=lambda m: member_scores[m].mean())
+        theirs_scores, ours_scores = score(theirs), score(ours)
+        bar = max(theirs_scores.mean(), member_scores[best].mean())
+        verdict = "ok" if ours_scores.mean() >= bar else "BEHIND"
+        cell = f"{member_scores[best].mean():.4f} ({member_scores[best].std():.3f})"
+        print(
+            f"{name:<14} {best + ' ' + cell:>24} "
+            f"{theirs_scores.mean():.4f} ({theirs_scores.std():.3f}) "
+            f"{ours_scores.mean():.4f} ({ours_scores.std():.3f})  {verdict}",
+            flush=True,
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-samples", type=int, default=10000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--n-jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--accuracy", action="store_true", help="also run the accuracy comparison"
+    )
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=UserWarning)
+    print(f"# stacking benchmark: {machine()}")
+    if not args.no_speed:
+        speed(args.n_samples, args.repeats, args.n_jobs)
+    if args.accuracy:
+        accuracy()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""The bias/variance experiment behind the command line: its data sets, its
+line-up of learners and ensembles, and the verdicts it prints."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from lightgbm import LGBMClassifier, LGBMRegressor
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from ._bagging import BaggingClassifier, BaggingRegressor
+from ._boosting import BoostingClassifier, BoostingRegressor
+from ._stacking import StackingClassifier, StackingRegressor
+from .bias_variance import relative_change
+from .datasets import Friedman1, Sine
+
+
+@dataclass
+class Experiment:
+    """Data and settings of one bias/variance experiment."""
+
+    name: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    loss: str
+    sampling: object = "bootstrap"
+    y_test_true: np.ndarray | None = None
+
+    @property
+    def classification(self):
+        return self.loss == "zero_one"
+
+
+def _generated(name, problem, n_train, n_test, random_state):
+    X_train, y_train = problem.sample(n_train, random_state=random_state)
+    X_test, y_test = problem.sample(n_test, random_state=random_state + 1)
+    return Experiment(
+        name,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        "squared_error",
+        sampling=problem,
+        y_test_true=problem.f(X_test),
+    )
+
+
+def _bundled(name, loader, loss, random_state):
+    X, y = loader(return_X_y=True)
+    stratify = y if loss == "zero_one" else None
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=stratify, random_state=random_state
+    )
+    return Experiment(name, X_train, y_train, X_test, y_test, loss)
+
+
+DATASETS = {
+    "friedman1": lambda rs: _generated(
+        "friedman1", Friedman1(noise=1.0), 500, 1000, rs
+    ),
+    "sine": lambda rs: _generated("sine", Sine(noise=0.3), 200, 500, rs),
+    "diabetes": lambda rs: _bundled("diabetes", load_diabetes, "squared_error", rs),
+    "breast_cancer": lambda rs: _bundled(
+        "breast_cancer", load_breast_cancer, "zero_one", rs
+    ),
+    "wine": lambda rs: _bundled("wine", load_wine, "zero_one", rs),
+    "iris": lambda rs: _bundled("iris", load_iris, "zero_one", rs),
+    "digits": lambda rs: _bundled("digits", load_digits, "zero_one", rs),
+}
+
+
+def load_experiment(name, random_state=0):
+    """The experiment on data set ``name`` (a key of DATASETS)."""
+    return DATASETS[name](random_state)
+
+
+def line_up(classification, random_state=0):
+    """Base learners and the ensembles built on them, by name.
+
+    A deep tree and bagged deep trees (bagging cuts variance), a stump and
+    boosted stumps (boosting cuts bias), a stack of the three, and LightGBM.
+    """
+    if classification:
+        tree, stump = DecisionTreeClassifier(), DecisionTreeClassifier(max_depth=1)
+        bagging = BaggingClassifier(DecisionTreeClassifier(), n_estimators=30)
+        boosting = BoostingClassifier(
+            DecisionTreeRegressor(max_depth=1), n_estimators=100, learning_rate=0.3
+        )
+        stack = StackingClassifier(
+            [
+                ("deep tree", DecisionTreeClassifier()),
+                ("bagged trees", BaggingClassifier(n_estimators=10)),
+                (
+                    "boosted stumps",
+                    BoostingClassifier(
+                        DecisionTreeRegressor(max_depth=1),
+                        n_estimators=50,
+                        learning_rate=0.3,
+                    ),
+                ),
+            ],
+            cv=3,
+        )
+        lightgbm = LGBMClassifier(n_estimators=100, verbose=-1, n_jobs=1)
+    else:
+        tree, stump = DecisionTreeRegressor(), DecisionTreeRegressor(max_depth=1)
+        bagging = BaggingRegressor(DecisionTreeRegressor(), n_estimators=30)
+        boosting = BoostingRegressor(
+            DecisionTreeRegressor(max_depth=1), n_estimators=200, learning_rate=0.3
+        )
+        stack = StackingRegressor(
+            [
+                ("deep tree", DecisionTreeRegressor()),
+                ("bagged trees", BaggingRegressor(n_estimators=10)),
+                (
+                    "boosted stumps",
+                    BoostingRegressor(
+                        DecisionTreeRegressor(max_depth=1),
+                        n_estimators=100,
+                        learning_rate=0.3,
+                    ),
+                ),
+            ],
+            cv=3,
+        )
+        lightgbm = LGBMRegressor(n_estimators=100, verbose=-1, n_jobs=1)
+    return {
+        "deep tree": tree,
+        "bagged trees": bagging,
+        "stump": stump,
+        "boosted stumps": boosting,
+        "stack": stack,
+        "lightgbm": lightgbm,
+    }
+
+
+# (ensemble, base learner it is judged against, what the method is called)
+VERDICTS = [
+    ("bagged trees", "deep tree", "bagging"),
+    ("boosted stumps", "stump", "boosting"),
+    ("stack", "bagged trees", "stacking"),
+    ("lightgbm", "stump", "lightgbm"),
+]
+
+
+def verdicts(table):
+    """One line per ensemble: how its bias, variance and loss moved against
+    its base learner."""
+    lines = []
+    for ensemble, base, method in VERDICTS:
+        if ensemble not in table.results or base not in table.results:
+            continue
+        new, old = table[ensemble], table[base]
+        parts = []
+        for label, field in [
+            ("variance", "variance"),
+            ("bias", "bias"),
+            ("expected loss", "expected_loss"),
+        ]:
+            change = relative_change(getattr(new, field), getattr(old, field))
+            parts.append(f"{label} {_percent(change)}")
+        lines.append(f"{method} ({ensemble} vs {base}): " + ", ".join(parts))
+    return lines
+
+
+def _percent(change):
+    if np.isnan(change):
+        return "n/a"
+    return f"{100 * change:+.0f} %".replace("-", "\u2212")

@@ -1,0 +1,538 @@
+"""Bias/variance decomposition: which ensemble reduces which error.
+
+The expected loss of a learner at a test point splits into the error of
+its average prediction (bias), the spread of its predictions around that
+average as the training set changes (variance) and the noise of the
+target. These tools estimate the split by refitting the learner on many
+resampled (or freshly drawn) training sets.
+"""
+
+import dataclasses
+import json
+import math
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import check_array, check_consistent_length
+
+from ._base import (
+    MemberFactory,
+    draw_seeds,
+    fit_member,
+    member_input_tags,
+    parallel_map,
+)
+
+__all__ = [
+    "BiasVarianceResult",
+    "BiasVarianceTable",
+    "bias_variance_curve",
+    "bias_variance_decomposition",
+    "compare_bias_variance",
+]
+
+_LOSSES = ("squared_error", "zero_one")
+_SAMPLINGS = ("bootstrap", "subsample")
+
+
+@dataclasses.dataclass(frozen=True)
+class BiasVarianceResult:
+    """The figures of one decomposition.
+
+    Attributes
+    ----------
+    loss : str
+        "squared_error" or "zero_one".
+    expected_loss : float
+        Mean loss over rounds and test points.
+    bias : float
+        Squared error: mean squared bias of the average prediction (against
+        the true function when known, else against the noisy targets, so
+        that it includes the noise). Zero-one: share of test points whose
+        most frequent prediction is wrong.
+    variance : float
+        Squared error: mean spread of the predictions around their average.
+        Zero-one: net variance, ``variance_unbiased - variance_biased``.
+    noise : float or None
+        Mean squared (or zero-one) difference between the test targets and
+        the true ones; None when the truth is not given.
+    n_rounds : int
+        Number of fits the figures are estimated from.
+    variance_unbiased, variance_biased : float or None
+        Zero-one loss only: the variance at test points whose main
+        prediction is right (it adds to the loss) and wrong (it subtracts).
+    """
+
+    loss: str
+    expected_loss: float
+    bias: float
+    variance: float
+    noise: float | None
+    n_rounds: int
+    variance_unbiased: float | None = None
+    variance_biased: float | None = None
+
+    def as_dict(self):
+        """The figures as a plain dict."""
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+def _check_options(loss, n_rounds, sampling):
+    if loss not in _LOSSES:
+        raise ValueError(f"loss must be one of {_LOSSES}; got {loss!r}.")
+    if not isinstance(n_rounds, Integral) or isinstance(n_rounds, bool) or n_rounds < 1:
+        raise ValueError(f"n_rounds must be a positive int; got {n_rounds!r}.")
+    if isinstance(sampling, str):
+        if sampling not in _SAMPLINGS:
+            raise ValueError(
+                f"sampling must be one of {_SAMPLINGS} or an object with a "
+                f"sample(n_samples, random_state) method; got {sampling!r}."
+            )
+    elif not callable(getattr(sampling, "sample", None)):
+        raise ValueError(
+            "sampling must be 'bootstrap', 'subsample' or a data generator with "
+            f"a sample(n_samples, random_state) method; got {sampling!r}."
+        )
+
+
+def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise ValueError(f"estimator must have fit and predict; got {estimator!r}.")
+    allow_nan, sparse = member_input_tags(estimator)
+    options = dict(
+        accept_sparse=["csr", "csc"] if sparse else False,
+        ensure_all_finite="allow-nan" if allow_nan else True,
+        dtype=None,
+    )
+    X_train = check_array(X_train, input_name="X_train", **options)
+    X_test = check_array(X_test, input_name="X_test", **options)
+    numeric = loss == "squared_error"
+    y_dtype = np.float64 if numeric else None
+    y_train = check_array(y_train, ensure_2d=False, dtype=y_dtype, input_name="y_train")
+    y_test = check_array(y_test, ensure_2d=False, dtype=y_dtype, input_name="y_test")
+    for name, y in [("y_train", y_train), ("y_test", y_test)]:
+        if y.ndim != 1:
+            raise ValueError(f"{name} must be 1-dimensional; got shape {y.shape}.")
+    check_consistent_length(X_train, y_train)
+    check_consistent_length(X_test, y_test)
+    if X_train.shape[1] != X_test.shape[1]:
+        raise ValueError(
+            f"X_train has {X_train.shape[1]} features but X_test has {X_test.shape[1]}."
+        )
+    if y_test_true is not None:
+        y_test_true = check_array(
+            y_test_true, ensure_2d=False, dtype=y_dtype, input_name="y_test_true"
+        )
+        check_consistent_length(y_test, y_test_true)
+    return X_train, y_train, X_test, y_test, y_test_true
+
+
+# --------------------------------------------------------------------------
+# Rounds
+# --------------------------------------------------------------------------
+def _fit_round(make_member, seeds, X_train, y_train, X_test, sampling):
+    """Fit one clone on one training set; return its test predictions."""
+    member_seed, sample_seed = seeds
+    model = make_member(member_seed)
+    rng = np.random.RandomState(sample_seed)
+    n_samples = X_train.shape[0]
+    if sampling == "bootstrap":
+        rows = rng.randint(0, n_samples, n_samples)
+        fit_member(model, X_train, y_train, indices=rows)
+    elif sampling == "subsample":
+        rows = sample_without_replacement(n_samples, n_samples // 2, random_state=rng)
+        fit_member(model, X_train, y_train, indices=rows)
+    else:
+        X_round, y_round = sampling.sample(n_samples, random_state=rng)
+        model.fit(X_round, y_round)
+    return np.asarray(model.predict(X_test))
+
+
+def _round_predictions(
+    estimator,
+    X_train,
+    y_train,
+    X_test,
+    sampling,
+    n_rounds,
+    random_state,
+    n_jobs,
+    verbose,
+):
+    """Test predictions of every round, shape (n_rounds, n_test)."""
+    rng = check_random_state(random_state)
+    seeds = draw_seeds(rng, 2 * n_rounds).reshape(n_rounds, 2)
+    # Estimators the user seeded keep their seed; the others get one per
+    # round, so that results are reproducible for any n_jobs and backend.
+    make_member = MemberFactory(estimator, keep_set_seeds=True)
+    predictions = parallel_map(
+        _fit_round,
+        (
+            (make_member, round_seeds, X_train, y_train, X_test, sampling)
+            for round_seeds in seeds
+        ),
+        n_jobs=n_jobs,
+        verbose=verbose,
+        desc=f"bias/variance rounds ({type(estimator).__name__})",
+        labels=[f"Bias/variance round {i}" for i in range(n_rounds)],
+    )
+    return np.stack(list(predictions))
+
+
+def _decompose(predictions, y_test, y_test_true, loss):
+    n_rounds = predictions.shape[0]
+    if loss == "squared_error":
+        predictions = predictions.astype(np.float64)
+        main = predictions.mean(axis=0)
+        expected_loss = np.mean((predictions - y_test) ** 2)
+        variance = np.mean((predictions - main) ** 2)
+        target = y_test if y_test_true is None else y_test_true
+        bias = np.mean((main - target) ** 2)
+        noise = None if y_test_true is None else np.mean((y_test - y_test_true) ** 2)
+        return BiasVarianceResult(
+            loss,
+            float(expected_loss),
+            float(bias),
+            float(variance),
+            None if noise is None else float(noise),
+            n_rounds,
+        )
+
+    # Zero-one loss, Domingos (2000). Labels of any type are coded as ints.
+    target = y_test if y_test_true is None else y_test_true
+    labels, codes = np.unique(
+        np.concatenate([predictions.ravel(), np.asarray(target).ravel()]),
+        return_inverse=True,
+    )
+    codes = codes.reshape(-1)
+    predicted = codes[: predictions.size].reshape(predictions.shape)
+    target_codes = codes[predictions.size :]
+    n_test = predicted.shape[1]
+    counts = np.zeros((len(labels), n_test), dtype=np.int64)
+    np.add.at(
+        counts, (predicted, np.broadcast_to(np.arange(n_test), predicted.shape)), 1
+    )
+    main = np.argmax(counts, axis=0)  # most frequent prediction; ties: first label
+    biased = main != target_codes
+    spread = np.mean(predicted != main, axis=0)
+    expected_loss = np.mean(predictions != np.asarray(y_test))
+    variance_unbiased = np.mean(np.where(biased, 0.0, spread))
+    variance_biased = np.mean(np.where(biased, spread, 0.0))
+    noise = None
+    if y_test_true is not None:
+        noise = float(np.mean(np.asarray(y_test) != np.asarray(y_test_true)))
+    return BiasVarianceResult(
+        loss,
+        float(expected_loss),
+        float(np.mean(biased)),
+        float(variance_unbiased - variance_biased),
+        noise,
+        n_rounds,
+        float(variance_unbiased),
+        float(variance_biased),
+    )
+
+
+def bias_variance_decomposition(
+    estimator,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    loss="squared_error",
+    n_rounds=200,
+    sampling="bootstrap",
+    y_test_true=None,
+    random_state=None,
+    n_jobs=None,
+    verbose=0,
+):
+    """Split a learner's expected test loss into bias, variance and noise.
+
+    Each round fits a clone of ``estimator`` on a new training set and
+    predicts ``X_test``; the spread of the predictions over rounds is the
+    variance, the error of their average (or most frequent value) the bias.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Any scikit-learn-compatible estimator; cloned for every round.
+    X_train, y_train : array-like
+        The training data the rounds resample.
+    X_test, y_test : array-like
+        The test set the decomposition is measured on.
+    loss : {"squared_error", "zero_one"}, default="squared_error"
+        "squared_error": bias + variance (+ noise). "zero_one": Domingos'
+        decomposition for labels of any type.
+    n_rounds : int, default=200
+        Number of fits.
+    sampling : "bootstrap", "subsample" or data generator, default="bootstrap"
+        "bootstrap": len(X_train) rows drawn with replacement (mlxtend's
+        definition, so the figures agree with
+        ``mlxtend.evaluate.bias_variance_decomp``). "subsample": half the
+        rows without replacement. A generator (an object with
+        ``sample(n_samples, random_state)``, see :mod:`ensembles.datasets`):
+        each round draws a fresh, independent training set of len(X_train)
+        rows, the textbook definition.
+    y_test_true : array-like, default=None
+        Noise-free test targets. Then bias is measured against them and
+        ``noise`` is reported; otherwise the bias includes the noise and, for
+        the squared error, ``expected_loss == bias + variance``.
+    random_state : int, RandomState instance or None, default=None
+        Controls the training sets and the seeds of estimators whose own
+        random_state is None.
+    n_jobs : int, default=None
+        Rounds fitted at once. Results do not depend on it.
+    verbose : int, default=0
+        When > 0, report progress on stderr.
+
+    Returns
+    -------
+    result : BiasVarianceResult
+
+    Notes
+    -----
+    For the zero-one loss, ``variance = variance_unbiased - variance_biased``
+    (net variance): variance at a point whose main prediction is wrong
+    lowers the loss. For two classes ``expected_loss == bias + variance``
+    exactly; for more classes the identity holds only approximately.
+
+    References
+    ----------
+    P. Domingos, "A unified bias-variance decomposition and its
+    applications", ICML 2000.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import bias_variance_decomposition
+    >>> from ensembles.datasets import Friedman1
+    >>> problem = Friedman1(noise=1.0)
+    >>> X_train, y_train = problem.sample(200, random_state=0)
+    >>> X_test, y_test = problem.sample(200, random_state=1)
+    >>> result = bias_variance_decomposition(
+    ...     DecisionTreeRegressor(), X_train, y_train, X_test, y_test,
+    ...     n_rounds=20, random_state=0)
+    >>> abs(result.expected_loss - (result.bias + result.variance)) < 1e-9
+    True
+    """
+    _check_options(loss, n_rounds, sampling)
+    X_train, y_train, X_test, y_test, y_test_true = _check_data(
+        estimator, X_train, y_train, X_test, y_test, y_test_true, loss
+    )
+    predictions = _round_predictions(
+        estimator,
+        X_train,
+        y_train,
+        X_test,
+        sampling,
+        n_rounds,
+        random_state,
+        n_jobs,
+        verbose,
+    )
+    return _decompose(predictions, y_test, y_test_true, loss)
+
+
+# --------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------
+class BiasVarianceTable:
+    """Decompositions of several estimators (or parameter values), one row each.
+
+    ``str(table)`` is an aligned text table; :meth:`to_frame` a pandas
+    DataFrame; :meth:`plot` a matplotlib figure (stacked bars for a
+    comparison, lines along the parameter for a curve). Rows are reached by
+    name: ``table["bagged trees"]`` is a :class:`BiasVarianceResult`.
+
+    Attributes
+    ----------
+    results : dict
+        Row name -> BiasVarianceResult, in order.
+    index_name : str
+        What the rows are: "estimator" or the parameter's name.
+    """
+
+    columns = ("expected_loss", "bias", "variance", "noise")
+
+    def __init__(self, results, index_name="estimator"):
+        self.results = dict(results)
+        self.index_name = index_name
+
+    def __getitem__(self, name):
+        return self.results[name]
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self):
+        return len(self.results)
+
+    def records(self):
+        """One dict per row: its name, then the figures."""
+        return [
+            {"name": name, **{c: getattr(r, c) for c in self.columns}}
+            for name, r in self.results.items()
+        ]
+
+    def __str__(self):
+        names = [str(name) for name in self.results]
+        width = max([len(self.index_name), *map(len, names)])
+        header = f"{self.index_name:<{width}}" + "".join(
+            f"  {column:>13}" for column in self.columns
+        )
+        lines = [header]
+        for name, record in zip(names, self.records()):
+            cells = "".join(
+                f"  {'-':>13}" if record[c] is None else f"  {record[c]:>13.4f}"
+                for c in self.columns
+            )
+            lines.append(f"{name:<{width}}{cells}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<BiasVarianceTable of {len(self)} rows>\n{self}"
+
+    def to_frame(self):
+        """The table as a pandas DataFrame indexed by name."""
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - depends on the install
+            raise ImportError(
+                "to_frame needs pandas: pip install 'ensembles[notebooks]'"
+            ) from error
+        frame = pd.DataFrame(self.records()).set_index("name")
+        frame.index.name = self.index_name
+        return frame.astype(float)
+
+    def to_json(self):
+        """The rows as a JSON list of objects."""
+        return json.dumps(self.records(), indent=2)
+
+    def to_csv(self):
+        """The rows as CSV text with a header line."""
+        lines = [",".join(["name", *self.columns])]
+        for record in self.records():
+            cells = ["" if record[c] is None else repr(record[c]) for c in self.columns]
+            lines.append(",".join([_csv_cell(record["name"]), *cells]))
+        return "\n".join(lines) + "\n"
+
+    def plot(self, ax=None):
+        """Plot the table: stacked bars of bias, variance and noise per
+        estimator, or bias, variance and loss along a parameter.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+        """
+        from .plotting import plot_bias_variance
+
+        return plot_bias_variance(self, ax=ax)
+
+
+def _csv_cell(value):
+    text = str(value)
+    if any(char in text for char in ',"\n'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **options):
+    """Decompose several estimators on the same data and rounds.
+
+    Every estimator sees the same training sets (common random numbers),
+    so differences between rows are differences between the learners.
+
+    Parameters
+    ----------
+    estimators : dict
+        Name -> estimator.
+    X_train, y_train, X_test, y_test : array-like
+        As in :func:`bias_variance_decomposition`.
+    **options
+        Keyword arguments of :func:`bias_variance_decomposition`.
+
+    Returns
+    -------
+    table : BiasVarianceTable
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import BaggingRegressor, compare_bias_variance
+    >>> from ensembles.datasets import Friedman1
+    >>> X, y = Friedman1().sample(200, random_state=0)
+    >>> X_test, y_test = Friedman1().sample(100, random_state=1)
+    >>> table = compare_bias_variance(
+    ...     {"tree": DecisionTreeRegressor(),
+    ...      "bagging": BaggingRegressor(n_estimators=10)},
+    ...     X, y, X_test, y_test, n_rounds=10, random_state=0)
+    >>> table["bagging"].variance < table["tree"].variance
+    True
+    """
+    if not isinstance(estimators, dict) or not estimators:
+        raise ValueError("estimators must be a non-empty dict of name -> estimator.")
+    return BiasVarianceTable(
+        {
+            name: bias_variance_decomposition(
+                estimator, X_train, y_train, X_test, y_test, **options
+            )
+            for name, estimator in estimators.items()
+        }
+    )
+
+
+def bias_variance_curve(
+    estimator, X_train, y_train, X_test, y_test, *, param_name, param_range, **options
+):
+    """Decompose ``estimator`` for each value of one parameter (like
+    scikit-learn's validation_curve).
+
+    Parameters
+    ----------
+    estimator : estimator
+    X_train, y_train, X_test, y_test : array-like
+        As in :func:`bias_variance_decomposition`.
+    param_name : str
+        A parameter of ``estimator`` (nested ones as ``a__b``).
+    param_range : iterable
+        The values to try.
+    **options
+        Keyword arguments of :func:`bias_variance_decomposition`.
+
+    Returns
+    -------
+    table : BiasVarianceTable
+        One row per value; ``plot()`` draws bias, variance and loss along it.
+    """
+    if param_name not in estimator.get_params(deep=True):
+        raise ValueError(f"{type(estimator).__name__} has no parameter {param_name!r}.")
+    values = list(param_range)
+    if not values:
+        raise ValueError("param_range must hold at least one value.")
+    results = {}
+    for value in values:
+        model = clone(estimator).set_params(**{param_name: value})
+        results[value] = bias_variance_decomposition(
+            model, X_train, y_train, X_test, y_test, **options
+        )
+    return BiasVarianceTable(results, index_name=param_name)
+
+
+def relative_change(new, old):
+    """Relative change from ``old`` to ``new`` (nan when old is 0)."""
+    if old == 0:
+        return math.nan
+    return (new - old) / abs(old)

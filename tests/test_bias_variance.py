@@ -1,0 +1,373 @@
+"""Bias/variance decomposition, tables, curves and the synthetic data sets."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from numpy.testing import assert_allclose
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from ensembles import (
+    BaggingRegressor,
+    BiasVarianceResult,
+    BoostingRegressor,
+    bias_variance_curve,
+    bias_variance_decomposition,
+    compare_bias_variance,
+)
+from ensembles.bias_variance import _decompose
+from ensembles.datasets import Friedman1, Sine
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    problem = Friedman1(noise=1.0)
+    X_train, y_train = problem.sample(300, random_state=0)
+    X_test, y_test = problem.sample(300, random_state=1)
+    return problem, X_train, y_train, X_test, y_test
+
+
+# --------------------------------------------------------------------------
+# Known answers and identities
+# --------------------------------------------------------------------------
+def test_constant_predictor_has_no_variance(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    result = bias_variance_decomposition(
+        DummyRegressor(strategy="constant", constant=7.0),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=5,
+        random_state=0,
+    )
+    assert result.variance == 0.0
+    assert result.expected_loss == pytest.approx(np.mean((y_test - 7.0) ** 2))
+    assert result.bias == pytest.approx(result.expected_loss)
+    assert result.noise is None
+
+
+def test_squared_error_identity(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    result = bias_variance_decomposition(
+        DecisionTreeRegressor(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=20,
+        random_state=0,
+    )
+    assert result.expected_loss == pytest.approx(
+        result.bias + result.variance, rel=1e-12
+    )
+    assert result.variance > 0
+
+
+def test_true_function_separates_noise(friedman):
+    problem, X_train, y_train, X_test, y_test = friedman
+    truth = problem.f(X_test)
+    result = bias_variance_decomposition(
+        LinearRegression(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=30,
+        y_test_true=truth,
+        sampling=problem,
+        random_state=0,
+    )
+    assert result.noise == pytest.approx(np.mean((y_test - truth) ** 2))
+    assert result.noise == pytest.approx(problem.noise_variance, rel=0.2)
+    # Cross terms average out: the three parts add up to the loss.
+    assert result.bias + result.variance + result.noise == pytest.approx(
+        result.expected_loss, rel=0.05
+    )
+
+
+def test_zero_one_decomposition_by_hand():
+    # 3 rounds x 4 test points; labels of any type.
+    predictions = np.array(
+        [["a", "b", "b", "a"], ["a", "b", "a", "a"], ["b", "b", "a", "a"]],
+        dtype=object,
+    )
+    y_test = np.array(["a", "a", "a", "b"], dtype=object)
+    result = _decompose(predictions, y_test, None, "zero_one")
+    # Main predictions: a, b, a, a -> wrong at points 1 and 3.
+    assert result.bias == pytest.approx(2 / 4)
+    # Spread around the main prediction: 1/3, 0, 1/3, 0.
+    assert result.variance_unbiased == pytest.approx((1 / 3 + 1 / 3) / 4)
+    assert result.variance_biased == pytest.approx(0.0)
+    assert result.expected_loss == pytest.approx(np.mean(predictions != y_test))
+    # Two classes: the decomposition adds up exactly.
+    assert result.expected_loss == pytest.approx(result.bias + result.variance)
+
+
+def test_zero_one_net_variance_can_be_negative():
+    # The main prediction is wrong; rounds that differ from it are right.
+    predictions = np.array([[1], [1], [0]])
+    result = _decompose(predictions, np.array([0]), None, "zero_one")
+    assert result.bias == 1.0
+    assert result.variance == pytest.approx(-1 / 3)
+    assert result.expected_loss == pytest.approx(2 / 3)
+
+
+def test_zero_one_on_a_classifier_adds_up():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 4))
+    y = np.where(X[:, 0] + 0.5 * rng.normal(size=400) > 0, "yes", "no")
+    result = bias_variance_decomposition(
+        DecisionTreeClassifier(max_depth=3),
+        X[:200],
+        y[:200],
+        X[200:],
+        y[200:],
+        loss="zero_one",
+        n_rounds=25,
+        random_state=0,
+    )
+    assert result.expected_loss == pytest.approx(result.bias + result.variance)
+    assert 0 < result.bias < 0.5
+
+
+# --------------------------------------------------------------------------
+# Sampling schemes
+# --------------------------------------------------------------------------
+class RowRecorder(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.n_rows_ = len(X)
+        self.n_distinct_ = len(np.unique(X[:, 0]))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), float(self.n_distinct_))
+
+
+def test_sampling_schemes(friedman):
+    problem, X_train, y_train, X_test, y_test = friedman
+    options = dict(n_rounds=5, random_state=0)
+    # RowRecorder predicts how many distinct rows it was fitted on; the
+    # average prediction over rounds is y_test[0] + sqrt(bias).
+    predictions = []
+    for sampling in ["bootstrap", "subsample", problem]:
+        result = bias_variance_decomposition(
+            RowRecorder(),
+            X_train,
+            y_train,
+            X_test[:1],
+            y_test[:1],
+            sampling=sampling,
+            **options,
+        )
+        predictions.append(np.sqrt(result.bias) + y_test[0])
+    distinct_boot, distinct_half, distinct_fresh = predictions
+    # A bootstrap sample of 300 rows holds about 63 % distinct rows.
+    assert 160 < distinct_boot < 220
+    assert distinct_half == pytest.approx(150)
+    assert distinct_fresh == pytest.approx(300)
+
+
+def test_same_results_for_any_n_jobs_and_backend(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    options = dict(n_rounds=8, random_state=3)
+    estimator = DecisionTreeRegressor(max_features=0.5)  # random: seeded per round
+    expected = bias_variance_decomposition(
+        estimator, X_train, y_train, X_test, y_test, n_jobs=1, **options
+    )
+    for backend in ["threading", "loky"]:
+        with parallel_config(backend=backend):
+            result = bias_variance_decomposition(
+                estimator, X_train, y_train, X_test, y_test, n_jobs=2, **options
+            )
+        assert result == expected
+
+
+# --------------------------------------------------------------------------
+# The expected shape: which ensemble reduces which error
+# --------------------------------------------------------------------------
+def test_bagging_cuts_variance_boosting_cuts_bias(friedman):
+    problem, X_train, y_train, X_test, y_test = friedman
+    table = compare_bias_variance(
+        {
+            "deep tree": DecisionTreeRegressor(),
+            "bagged trees": BaggingRegressor(n_estimators=30),
+            "stump": DecisionTreeRegressor(max_depth=1),
+            "boosted stumps": BoostingRegressor(
+                DecisionTreeRegressor(max_depth=1),
+                n_estimators=150,
+                learning_rate=0.3,
+            ),
+        },
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=15,
+        sampling=problem,
+        y_test_true=problem.f(X_test),
+        random_state=0,
+        n_jobs=2,
+    )
+    tree, bagged = table["deep tree"], table["bagged trees"]
+    assert bagged.variance < 0.5 * tree.variance
+    assert abs(bagged.bias - tree.bias) < 0.25 * tree.bias
+    stump, boosted = table["stump"], table["boosted stumps"]
+    assert boosted.bias < 0.5 * stump.bias
+
+
+# --------------------------------------------------------------------------
+# Tables, curves, plots
+# --------------------------------------------------------------------------
+def test_compare_table_text_frame_and_plot(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    table = compare_bias_variance(
+        {"linear": LinearRegression(), "tree": DecisionTreeRegressor(max_depth=3)},
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=5,
+        random_state=0,
+    )
+    lines = str(table).splitlines()
+    assert lines[0].split() == [
+        "estimator",
+        "expected_loss",
+        "bias",
+        "variance",
+        "noise",
+    ]
+    assert lines[1].split()[0] == "linear" and lines[2].split()[0] == "tree"
+    assert len({len(line) for line in lines}) == 1  # aligned
+    frame = table.to_frame()
+    assert list(frame.columns) == ["expected_loss", "bias", "variance", "noise"]
+    assert list(frame.index) == ["linear", "tree"]
+    assert frame.loc["tree", "variance"] == table["tree"].variance
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = table.plot()
+    assert ax.get_title().startswith("Bias/variance decomposition")
+    assert ax.get_ylabel() and ax.get_legend() is not None
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert {"bias²", "variance", "expected loss"} <= set(labels)
+
+
+def test_curve_along_a_parameter(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    table = bias_variance_curve(
+        DecisionTreeRegressor(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        param_name="max_depth",
+        param_range=[1, 3, None],
+        n_rounds=8,
+        random_state=0,
+    )
+    assert list(table) == [1, 3, None]
+    assert table.index_name == "max_depth"
+    # Deeper trees: less bias, more variance.
+    assert table[1].bias > table[None].bias
+    assert table[1].variance < table[None].variance
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = table.plot()
+    assert ax.get_xlabel() == "max_depth"
+    with pytest.raises(ValueError, match="no parameter 'depth'"):
+        bias_variance_curve(
+            DecisionTreeRegressor(),
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            param_name="depth",
+            param_range=[1],
+        )
+
+
+def test_result_is_a_frozen_dataclass():
+    result = BiasVarianceResult("squared_error", 2.0, 1.5, 0.5, None, 10)
+    assert result.as_dict()["bias"] == 1.5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.bias = 0.0
+
+
+def test_progress(friedman, capsys):
+    _, X_train, y_train, X_test, y_test = friedman
+    bias_variance_decomposition(
+        LinearRegression(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=10,
+        verbose=1,
+        random_state=0,
+    )
+    assert "rounds (LinearRegression): 10/10 done" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"loss": "hinge"}, "loss must be one of"),
+        ({"n_rounds": 0}, "n_rounds must be a positive int"),
+        ({"sampling": "jackknife"}, "sampling must be one of"),
+        ({"sampling": object()}, "data generator"),
+    ],
+)
+def test_invalid_options(friedman, options, match):
+    _, X_train, y_train, X_test, y_test = friedman
+    with pytest.raises(ValueError, match=match):
+        bias_variance_decomposition(
+            LinearRegression(), X_train, y_train, X_test, y_test, **options
+        )
+
+
+def test_invalid_data(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    est = LinearRegression()
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        bias_variance_decomposition(est, X_train, y_train[:-1], X_test, y_test)
+    with pytest.raises(ValueError, match="X_train has 10 features but X_test has 3"):
+        bias_variance_decomposition(est, X_train, y_train, X_test[:, :3], y_test)
+    X_nan = X_train.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="contains NaN"):
+        bias_variance_decomposition(est, X_nan, y_train, X_test, y_test)
+    with pytest.raises(ValueError, match="fit and predict"):
+        bias_variance_decomposition("tree", X_train, y_train, X_test, y_test)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        compare_bias_variance([est], X_train, y_train, X_test, y_test)
+
+
+# --------------------------------------------------------------------------
+# Data sets
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("problem", [Friedman1(noise=0.5), Sine(noise=0.2)])
+def test_generators(problem):
+    X, y = problem.sample(2000, random_state=0)
+    X_again, y_again = problem.sample(2000, random_state=0)
+    assert_allclose(X, X_again)
+    assert_allclose(y, y_again)
+    residual = y - problem.f(X)
+    assert np.var(residual) == pytest.approx(problem.noise_variance, rel=0.1)
+    assert not np.allclose(problem.sample(10, random_state=1)[0], X[:10])
+
+
+def test_friedman1_matches_sklearn():
+    from sklearn.datasets import make_friedman1
+
+    X, y = make_friedman1(n_samples=50, n_features=7, noise=0.0, random_state=0)
+    assert_allclose(Friedman1(noise=0.0, n_features=7).f(X), y)
+    with pytest.raises(ValueError, match="at least 5"):
+        Friedman1(n_features=3)

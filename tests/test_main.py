@@ -1,0 +1,80 @@
+"""The command line: python -m ensembles."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ensembles.__main__ import main
+
+FAST = ["--dataset", "sine", "--rounds", "3", "--n-jobs", "1", "--quiet"]
+NAMES = ["deep tree", "bagged trees", "stump", "boosted stumps", "stack", "lightgbm"]
+
+
+def test_text_output_with_table_and_verdicts(capsys):
+    assert main(FAST) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("sine: 200 training rows, 500 test rows")
+    for name in NAMES:
+        assert f"\n{name} " in out
+    assert "bagging (bagged trees vs deep tree): variance" in out
+    assert "boosting (boosted stumps vs stump):" in out
+
+
+def test_json_output(capsys):
+    assert main([*FAST, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["name"] for row in rows] == NAMES
+    for row in rows:
+        assert set(row) == {"name", "expected_loss", "bias", "variance", "noise"}
+        # Generated data: the noise is known and the same for every learner.
+        assert row["noise"] == pytest.approx(rows[0]["noise"])
+
+
+def test_csv_output_classification(capsys):
+    assert (
+        main(["--dataset", "iris", "--rounds", "3", "--quiet", "--format", "csv"]) == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "name,expected_loss,bias,variance,noise"
+    assert len(lines) == 1 + len(NAMES)
+    assert lines[1].startswith("deep tree,") and lines[1].endswith(",")  # no noise
+
+
+def test_plot(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "decomposition.png"
+    assert main([*FAST, "--plot", str(target)]) == 0
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["--rounds", "1"], "--rounds must be at least 2"),
+        (["--rounds", "many"], "invalid int value"),
+        (["--format", "xml"], "invalid choice: 'xml'"),
+        (["--plot", "out.pdf"], "needs a .png"),
+        (["--colour"], "unrecognized arguments"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_module_entry_point():
+    done = subprocess.run(
+        [sys.executable, "-m", "ensembles", "--dataset", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("ensembles: error:")
