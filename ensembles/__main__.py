@@ -61,8 +61,14 @@ def main(argv=None):
         parser.error(f"--rounds must be at least 2, got {args.rounds}")
     if args.n_jobs == 0:
         parser.error("--n-jobs must not be 0")
-    if args.plot is not None and not args.plot.lower().endswith(".png"):
-        parser.error(f"--plot needs a .png file name, got {args.plot!r}")
+    if args.plot is not None:
+        if not args.plot.lower().endswith(".png"):
+            parser.error(f"--plot needs a .png file name, got {args.plot!r}")
+        try:
+            import matplotlib
+        except ImportError:
+            parser.error("--plot needs matplotlib: pip install 'ensembles[notebooks]'")
+        matplotlib.use("Agg")
 
     experiment = load_experiment(args.dataset, args.random_state)
     table = compare_bias_variance(
@@ -100,9 +106,6 @@ def main(argv=None):
         for line in verdicts(table):
             print(line)
     if args.plot:
-        import matplotlib
-
-        matplotlib.use("Agg")
         ax = table.plot()
         ax.figure.tight_layout()
         ax.figure.savefig(args.plot, dpi=120)
