@@ -57,12 +57,20 @@ class FoldBaggedMember(BaseEstimator):
     folds and produced the out-of-fold predictions the next layer learnt
     from. Without refit, the member predicts with the average of its fold
     models (k-fold bagging: no extra fit); with refit, with
-    ``refit_estimator_``, trained on all rows.
+    ``refit_estimator_``, trained on all rows. Stacking builds these; they
+    are not fitted on their own.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The member as given to the stack.
+    stack_method : str
+        The method whose output feeds the next layer.
+    name : str
+        The member's name in the stack.
 
     Attributes
     ----------
-    name : str
-        The member's name in the stack.
     estimators_ : list of estimators
         The fold models, in (repeat, fold) order.
     refit_estimator_ : estimator or None
@@ -71,12 +79,17 @@ class FoldBaggedMember(BaseEstimator):
         The method whose output feeds the next layer.
     """
 
-    def __init__(self, name, estimators, refit_estimator, stack_method, n_classes):
+    def __init__(self, estimator=None, stack_method="predict", name=None):
+        self.estimator = estimator
+        self.stack_method = stack_method
         self.name = name
+
+    def _set_fitted(self, estimators, refit_estimator, n_classes):
         self.estimators_ = estimators
         self.refit_estimator_ = refit_estimator
-        self.stack_method_ = stack_method
+        self.stack_method_ = self.stack_method
         self._n_classes = n_classes
+        return self
 
     def _predictors(self):
         if self.refit_estimator_ is not None:
@@ -424,7 +437,9 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 counts[test] += 1
             refit_model = next(results)[0] if self.refit else None
             oof[held_out] /= counts[held_out, None]
-            member = FoldBaggedMember(name, models, refit_model, method, n_classes)
+            member = FoldBaggedMember(estimator, method, name)._set_fitted(
+                models, refit_model, n_classes
+            )
             members.append(member)
             columns.append(oof)
             weight = None if sample_weight is None else sample_weight[held_out]

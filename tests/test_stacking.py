@@ -391,3 +391,13 @@ def test_ensemble_selection_as_final_layer(regression_data):
     ).fit(X, y)
     assert clf.final_estimator_.weights_.shape == (3,)
     assert clf.score(X, y) > 0.9
+
+
+def test_fitted_members_are_well_formed_estimators(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(regressors(), random_state=0).fit(X, y)
+    member = stack.named_estimators_["ridge"]
+    assert "FoldBaggedMember" in repr(member)
+    assert member.get_params()["name"] == "ridge"
+    assert isinstance(member.get_params()["estimator"], Ridge)
+    assert not hasattr(clone(member), "estimators_")
