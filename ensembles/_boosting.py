@@ -190,7 +190,6 @@ class _BaseBoosting(HomogeneousEnsemble):
             train_score = list(self.train_score_)
             oob_improvement = list(getattr(self, "oob_improvement_", []))
             validation_score = list(getattr(self, "validation_score_", []))
-            self.init_ = self.init_
         else:
             self.init_ = self._fit_init(X, y, sample_weight, loss)
             self._loss = loss
