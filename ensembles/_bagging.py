@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (
     HomogeneousEnsemble,
     MemberFactory,
+    ProbaClassifierMixin,
     check_n_features,
     check_sample_weight,
     draw_seeds,
@@ -516,7 +517,7 @@ def _members_have(method):
     return check
 
 
-class BaggingClassifier(ClassifierMixin, _BaseBagging):
+class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
     """A bagging classifier: base classifiers fitted on bootstrap samples of
     the training set, combined by averaging their probabilities (soft
     voting) or by majority vote (hard voting).
@@ -689,36 +690,6 @@ class BaggingClassifier(ClassifierMixin, _BaseBagging):
         for scores in self._class_scores(X):
             total = scores if total is None else total + scores
         return total / len(self.estimators_)
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Predict the class with the highest :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
 
     @available_if(_members_have("decision_function"))
     def decision_function(self, X):

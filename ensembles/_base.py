@@ -459,3 +459,38 @@ class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = allow_nan
         tags.input_tags.sparse = sparse
         return tags
+
+
+class ProbaClassifierMixin:
+    """``predict`` and ``predict_log_proba`` of a classifier defined by its
+    ``predict_proba`` and ``classes_``."""
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (-inf where it is 0).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Predict the class with the highest :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1), axis=0)

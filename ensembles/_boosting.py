@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (
     HomogeneousEnsemble,
     MemberFactory,
+    ProbaClassifierMixin,
     check_sample_weight,
     draw_seeds,
     encode_classes,
@@ -560,7 +561,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
 # --------------------------------------------------------------------------
 # Classifier
 # --------------------------------------------------------------------------
-class BoostingClassifier(ClassifierMixin, _BaseBoosting):
+class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
     """Gradient boosting for classification over any base regressor.
 
     Each stage fits, per class, a clone of the base regressor to the
@@ -760,26 +761,6 @@ class BoostingClassifier(ClassifierMixin, _BaseBoosting):
         """Yield :meth:`predict_proba` after each stage."""
         for raw in self._staged_raw(X):
             yield self._loss.proba(raw)
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X):
-        """Predict the most probable class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
 
     def staged_predict(self, X):
         """Yield :meth:`predict` after each stage."""
