@@ -77,7 +77,11 @@ class MemberFactory:
             for key, value in params.items():
                 if key != "n_jobs" and not key.endswith("__n_jobs"):
                     continue
-                # None and values <= 0 mean "as many as the library likes".
+                owner = params.get(key[: -len("__n_jobs")], estimator)
+                if value is None and _library(owner) == "sklearn":
+                    continue  # scikit-learn's None already means one job
+                # Values <= 0, and None elsewhere (LightGBM), mean "as many
+                # threads as the library likes".
                 if value is None or value <= 0 or value > n_threads:
                     self._caps[key] = n_threads
 
@@ -90,6 +94,10 @@ class MemberFactory:
         if updates:
             member.set_params(**updates)
         return member
+
+
+def _library(estimator):
+    return type(estimator).__module__.split(".")[0]
 
 
 # --------------------------------------------------------------------------

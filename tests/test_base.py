@@ -78,6 +78,8 @@ def test_member_factory_caps_threads_only_where_needed():
     assert make_member(LGBMRegressor(n_jobs=2), n_threads=3).n_jobs == 2
     assert make_member(LGBMRegressor(), n_threads=None).n_jobs is None
     assert make_member(Ridge(), n_threads=3).get_params() == Ridge().get_params()
+    # scikit-learn's None already means one job: left as the user set it.
+    assert make_member(RandomForestRegressor(), n_threads=2).n_jobs is None
     forest = make_member(make_pipeline(RandomForestRegressor(n_jobs=-1)), n_threads=2)
     assert forest.get_params()["randomforestregressor__n_jobs"] == 2
 
