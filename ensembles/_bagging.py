@@ -28,6 +28,7 @@ from ._base import (
     member_threads,
     parallel_map,
     select_features,
+    unfitted_on_error,
     validate_X,
     validate_X_y,
 )
@@ -155,6 +156,7 @@ class _BaseBagging(HomogeneousEnsemble):
         raise NotImplementedError
 
     # -- fitting -----------------------------------------------------------
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
         """Build the ensemble from the training set (X, y).
 

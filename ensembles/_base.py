@@ -13,6 +13,7 @@ stacking and the bias/variance rounds behave alike:
   prepared once for all members by :func:`member_input`.
 """
 
+import functools
 import sys
 import time
 from numbers import Integral, Real
@@ -203,6 +204,31 @@ def progress(items, n_items, desc, verbose):
         else:
             stream.write(line + "\n")
         stream.flush()
+
+
+def unfitted_on_error(fit):
+    """Decorate ``fit`` so that a fit that fails leaves the estimator unfitted.
+
+    Whatever interrupts it (an error in a member, bad input found late,
+    KeyboardInterrupt), the fitted attributes are removed before the error
+    propagates, so the estimator never predicts with a half-built ensemble:
+    ``predict`` raises NotFittedError instead.
+    """
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            for name in [
+                name
+                for name in vars(self)
+                if name.endswith("_") and not name.startswith("__")
+            ]:
+                delattr(self, name)
+            raise
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------

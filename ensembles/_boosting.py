@@ -26,6 +26,7 @@ from ._base import (
     member_threads,
     parallel_map,
     progress,
+    unfitted_on_error,
     validate_X,
     validate_X_y,
 )
@@ -91,6 +92,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         return None
 
     # -- fitting ------------------------------------------------------------
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
         """Fit the boosted ensemble, one stage after another.
 

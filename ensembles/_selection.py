@@ -8,7 +8,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import check_sample_weight, encode_classes, validate_X, validate_X_y
+from ._base import (
+    check_sample_weight,
+    encode_classes,
+    unfitted_on_error,
+    validate_X,
+    validate_X_y,
+)
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 
@@ -87,6 +93,7 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
     array([0.5, 0.5, 0. ])
     """
 
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
         """Select the ensemble.
 
@@ -172,6 +179,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     array([1., 0.])
     """
 
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
         """Select the ensemble.
 

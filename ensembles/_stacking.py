@@ -39,6 +39,7 @@ from ._base import (
     member_input_tags,
     member_threads,
     parallel_map,
+    unfitted_on_error,
     validate_X,
     validate_X_y,
 )
@@ -470,6 +471,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             return sparse.hstack([predictions, X], format="csr")
         return np.hstack([predictions, np.asarray(X, dtype=np.float64)])
 
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
         """Fit the stack: each layer on out-of-fold predictions of the one
         below, then the final estimator.
@@ -491,6 +493,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         self._fit(X, y, sample_weight)
         return self
 
+    @unfitted_on_error
     def fit_transform(self, X, y, sample_weight=None):
         """Fit, and return the features the final estimator was trained on.
 

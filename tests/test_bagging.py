@@ -423,6 +423,10 @@ def test_warm_start_errors(regression_data):
         model.fit(X, y)
     with pytest.raises(ValueError, match="must be larger or equal"):
         model.set_params(n_estimators=2).fit(X, y)
+    # A failed fit leaves the model unfitted, never half-built.
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    model = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="warm-started"):
         model.set_params(n_estimators=6).fit(X[:, :5], y)
 

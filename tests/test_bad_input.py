@@ -1,0 +1,255 @@
+"""Bad input and faults, for every public estimator: a clear scikit-learn
+style error, quickly, and never a half-fitted model that predicts."""
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.base import BaseEstimator, RegressorMixin, clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import get_tags
+
+from ensembles import (
+    BaggingClassifier,
+    BaggingRegressor,
+    BoostingClassifier,
+    BoostingRegressor,
+    EnsembleSelectionRegressor,
+    StackingClassifier,
+    StackingRegressor,
+    bias_variance_decomposition,
+)
+
+RNG = np.random.RandomState(0)
+X = RNG.uniform(size=(60, 4))
+Y_REG = X @ [1.0, 2.0, -1.0, 0.5] + 0.1 * RNG.normal(size=60)
+Y_CLF = (X[:, 0] + X[:, 1] > 1).astype(int)
+
+
+def estimators():
+    return [
+        BaggingRegressor(Ridge(), n_estimators=3),
+        BaggingClassifier(LogisticRegression(), n_estimators=3),
+        BoostingRegressor(Ridge(), n_estimators=3),
+        BoostingClassifier(DecisionTreeRegressor(max_depth=2), n_estimators=3),
+        StackingRegressor(
+            [("ridge", Ridge()), ("tree", DecisionTreeRegressor())], cv=3
+        ),
+        StackingClassifier(
+            [("logistic", LogisticRegression()), ("tree", DecisionTreeClassifier())],
+            cv=3,
+        ),
+        EnsembleSelectionRegressor(ensemble_size=5),
+    ]
+
+
+IDS = [type(e).__name__ for e in estimators()]
+
+
+def _y(estimator):
+    return Y_CLF if is_classifier(estimator) else Y_REG
+
+
+def _nan(X):
+    X = X.copy()
+    X[3, 1] = np.nan
+    return X
+
+
+def _inf(X):
+    X = X.copy()
+    X[3, 1] = np.inf
+    return X
+
+
+BAD_FIT_INPUTS = {
+    "empty": lambda X, y: (X[:0], y[:0], "0 sample"),
+    "mismatched lengths": lambda X, y: (X, y[:-5], "inconsistent numbers of samples"),
+    "3-D X": lambda X, y: (X.reshape(60, 2, 2), y, "dim 3|3 dimensions|2D"),
+    "1-D X": lambda X, y: (X[:, 0], y, "Expected 2D array"),
+    "NaN": lambda X, y: (_nan(X), y, "NaN"),
+    "inf": lambda X, y: (_inf(X), y, "infinity"),
+    "strings": lambda X, y: (X.astype(str).astype(object) + "a", y, "convert|string"),
+}
+
+
+@pytest.mark.parametrize("estimator", estimators(), ids=IDS)
+@pytest.mark.parametrize("case", list(BAD_FIT_INPUTS))
+def test_bad_fit_input_is_a_clear_error(estimator, case):
+    X_bad, y_bad, match = BAD_FIT_INPUTS[case](X, _y(estimator))
+    if case == "NaN" and get_tags(estimator).input_tags.allow_nan:
+        # Members that handle missing values (trees) get them.
+        assert np.isfinite(clone(estimator).fit(X_bad, y_bad).predict(X_bad)).all()
+        return
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=match):
+        clone(estimator).fit(X_bad, y_bad)
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("estimator", estimators(), ids=IDS)
+def test_one_sample_and_one_feature(estimator):
+    y = _y(estimator)
+    if is_classifier(estimator):
+        with pytest.raises(ValueError, match="only one class"):
+            clone(estimator).fit(X[:1], y[:1])
+    else:
+        # One sample: either a clear error (too few rows for the folds) or
+        # a model that predicts.
+        try:
+            one = clone(estimator).fit(X[:1], y[:1])
+        except ValueError as error:
+            assert "split" in str(error) or "sample" in str(error)
+        else:
+            assert one.predict(X[:2]).shape == (2,)
+    # One feature is fine.
+    model = clone(estimator).fit(X[:, :1], y)
+    assert model.predict(X[:5, :1]).shape == (5,)
+
+
+@pytest.mark.parametrize("estimator", estimators(), ids=IDS)
+def test_bad_predict_input(estimator):
+    model = clone(estimator).fit(X, _y(estimator))
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :3])
+    if not get_tags(estimator).input_tags.allow_nan:
+        with pytest.raises(ValueError, match="NaN"):
+            model.predict(_nan(X))
+    pd = pytest.importorskip("pandas")
+    named = clone(estimator).fit(pd.DataFrame(X, columns=list("abcd")), _y(estimator))
+    with pytest.raises(ValueError, match="feature names"):
+        named.predict(pd.DataFrame(X, columns=list("abce")))
+
+
+@pytest.mark.parametrize("estimator", estimators(), ids=IDS)
+def test_bad_sample_weight(estimator):
+    y = _y(estimator)
+    with pytest.raises(ValueError, match="negative"):
+        clone(estimator).fit(X, y, sample_weight=-np.ones(60))
+    with pytest.raises(ValueError, match="all zero"):
+        clone(estimator).fit(X, y, sample_weight=np.zeros(60))
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [e for e in estimators() if is_classifier(e)],
+    ids=[i for e, i in zip(estimators(), IDS) if is_classifier(e)],
+)
+def test_one_class_y(estimator):
+    with pytest.raises(ValueError, match="only one class"):
+        clone(estimator).fit(X, np.zeros(60))
+
+
+class Exploding(RegressorMixin, BaseEstimator):
+    """Fails on purpose when fitted on more than `limit` rows."""
+
+    def __init__(self, limit=0, error=ValueError):
+        self.limit = limit
+        self.error = error
+
+    def fit(self, X, y):
+        if len(X) > self.limit:
+            raise self.error("member blew up")
+        self.mean_ = np.mean(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def _with_member(estimator, member):
+    if "estimator" in estimator.get_params():
+        return clone(estimator).set_params(estimator=member)
+    return StackingRegressor([("ridge", Ridge()), ("bad", member)], cv=3)
+
+
+FAULTY = [
+    BaggingRegressor(n_estimators=4),
+    BoostingRegressor(n_estimators=4),
+    StackingRegressor([("r", Ridge())], cv=3),
+]
+
+
+@pytest.mark.parametrize("estimator", FAULTY, ids=[type(e).__name__ for e in FAULTY])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_member_failure_names_the_member_and_leaves_model_unfitted(estimator, n_jobs):
+    model = (
+        _with_member(estimator, Ridge()).set_params(n_jobs=n_jobs)
+        if ("n_jobs" in estimator.get_params())
+        else _with_member(estimator, Ridge())
+    )
+    model.fit(X, Y_REG)  # a fitted model that is then refitted and fails
+    broken = model.set_params(**_member_param(model, Exploding()))
+    with pytest.raises(ValueError, match="(member|Member).*failed.*member blew up"):
+        broken.fit(X, Y_REG)
+    with pytest.raises(NotFittedError):
+        broken.predict(X)
+
+
+def _member_param(model, member):
+    if "estimator" in model.get_params():
+        return {"estimator": member}
+    return {"bad": member} if "bad" in model.get_params() else {"r": member}
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_keyboard_interrupt_stops_promptly(backend):
+    from joblib import parallel_config
+
+    model = BaggingRegressor(
+        Exploding(error=KeyboardInterrupt), n_estimators=50, n_jobs=2
+    )
+    start = time.perf_counter()
+    with parallel_config(backend=backend):
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(X, Y_REG)
+    assert time.perf_counter() - start < 30
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    X_bad=arrays(
+        np.float64,
+        st.tuples(st.integers(0, 6), st.integers(0, 4)),
+        elements=st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True, width=64),
+            st.just(0.0),
+        ),
+    )
+)
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_arbitrary_arrays_fail_cleanly_or_fit(X_bad):
+    y = np.arange(len(X_bad), dtype=float)
+    for estimator in [
+        BaggingRegressor(Ridge(), n_estimators=2),
+        BoostingRegressor(Ridge(), n_estimators=2),
+    ]:
+        try:
+            model = clone(estimator).fit(X_bad, y)
+        except ValueError as error:
+            assert str(error)  # a message, not a bare numpy failure
+            continue
+        assert model.predict(X_bad).shape == (len(X_bad),)
+
+
+def test_bias_variance_bad_input():
+    with pytest.raises(ValueError, match="0 sample"):
+        bias_variance_decomposition(Ridge(), X[:0], Y_REG[:0], X, Y_REG)
+    with pytest.raises(ValueError, match="NaN"):
+        bias_variance_decomposition(Ridge(), _nan(X), Y_REG, X, Y_REG)
+    with pytest.raises(ValueError, match="y_train must be 1-dimensional"):
+        bias_variance_decomposition(Ridge(), X, np.c_[Y_REG, Y_REG], X, Y_REG)
+    with pytest.raises(ValueError, match="Round 0 failed|round 0 failed"):
+        bias_variance_decomposition(Exploding(), X, Y_REG, X, Y_REG, n_rounds=2)
