@@ -375,6 +375,17 @@ def member_input(estimator, X):
     return X, {}
 
 
+def rows_as_weights(estimator):
+    """Whether ``estimator`` can be fitted on a subset of rows by giving the
+    other rows zero weight, with exactly the same result.
+
+    True for scikit-learn's trees, whose builder leaves zero-weight rows out;
+    the subset is then never copied. (Not in general: HistGradientBoosting,
+    for one, bins on every row.)
+    """
+    return type(estimator) in _SKLEARN_TREES
+
+
 def accepts_sample_weight(estimator):
     """Whether ``estimator.fit`` takes a ``sample_weight`` argument."""
     return has_fit_parameter(estimator, "sample_weight")

@@ -36,9 +36,11 @@ from ._base import (
     encode_classes,
     expand_proba,
     fit_member,
+    member_input,
     member_input_tags,
     member_threads,
     parallel_map,
+    rows_as_weights,
     unfitted_on_error,
     validate_X,
     validate_X_y,
@@ -144,11 +146,23 @@ def _stack_columns(output, method):
     return output
 
 
-def _fit_fold(make_member, seed, X, y, sample_weight, train, test, method, n_classes):
+def _fit_fold(
+    make_member, seed, X, y, sample_weight, train, test, method, n_classes, how
+):
     """Fit a member on rows ``train``; return it with its stack columns on
-    rows ``test`` (None for a refit on all rows)."""
+    rows ``test`` (None for a refit on all rows). ``how`` is (rows given as
+    0/1 weights rather than copied, extra fit parameters)."""
+    as_weights, fit_params = how
     model = make_member(seed)
-    fit_member(model, X, y, indices=train, sample_weight=sample_weight)
+    fit_member(
+        model,
+        X,
+        y,
+        indices=train,
+        sample_weight=sample_weight,
+        counts_as_weights=as_weights,
+        fit_params=fit_params,
+    )
     if test is None:
         return model, None
     columns = _stack_columns(
@@ -393,7 +407,15 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         methods = [self._stack_method(name, est) for name, est in layer]
 
         tasks, labels = [], []
+        tree_input = None  # X prepared once for every scikit-learn tree member
         for (name, estimator), method in zip(layer, methods):
+            member_X, how = X, (False, {})
+            if rows_as_weights(estimator):
+                # Folds as 0/1 weights on one float32 copy of X, instead of a
+                # copy of the training rows per fold.
+                if tree_input is None:
+                    tree_input = member_input(estimator, X)
+                member_X, how = tree_input[0], (True, tree_input[1])
             # Members the user seeded keep their seed; the others get one
             # from random_state, so the whole stack is reproducible.
             make_member = MemberFactory(
@@ -407,7 +429,17 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 fits.append((rows, None, "refit on all rows"))
             for train, test, label in fits:
                 tasks.append(
-                    [make_member, X, y, sample_weight, train, test, method, n_classes]
+                    [
+                        make_member,
+                        member_X,
+                        y,
+                        sample_weight,
+                        train,
+                        test,
+                        method,
+                        n_classes,
+                        how,
+                    ]
                 )
                 labels.append(f"Member {name!r} (layer {number}), {label}")
         seeds = draw_seeds(np.random.RandomState(member_seed), len(tasks))

@@ -111,3 +111,24 @@ def test_check_sample_weight_values():
     assert_array_equal(check_sample_weight(2, 3), [2.0, 2.0, 2.0])
     weights = [1, 2, 3]
     assert check_sample_weight(weights, 3).dtype == np.float64
+
+
+def test_rows_as_weights_is_exact_for_scikit_learn_trees():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
+
+    from ensembles._base import rows_as_weights
+
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(300, 4)), rng.normal(size=300)
+    train = np.arange(300) % 3 != 0
+    for tree in [
+        DecisionTreeRegressor(random_state=0),
+        ExtraTreeRegressor(random_state=0),
+    ]:
+        assert rows_as_weights(tree)
+        subset = tree.fit(X[train], y[train]).predict(X)
+        weighted = tree.fit(X, y, sample_weight=train.astype(float)).predict(X)
+        assert_array_equal(subset, weighted)
+    assert not rows_as_weights(HistGradientBoostingRegressor())
+    assert not rows_as_weights(Ridge())
