@@ -185,7 +185,7 @@ class _BaseBagging(HomogeneousEnsemble):
             self,
             X,
             y,
-            **self._input_tags(estimator),
+            **member_input_tags(estimator),
             multi_output=is_regressor(self),
             y_numeric=is_regressor(self),
         )
@@ -290,14 +290,9 @@ class _BaseBagging(HomogeneousEnsemble):
             )
         return n_draws
 
-    @staticmethod
-    def _input_tags(estimator):
-        allow_nan, sparse = member_input_tags(estimator)
-        return {"allow_nan": allow_nan, "sparse": sparse}
-
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        return validate_X(self, X, **self._input_tags(self.estimator_))
+        return validate_X(self, X, **member_input_tags(self.estimator_))
 
     @property
     def estimators_samples_(self):

@@ -248,13 +248,17 @@ def _accepts_nan(estimator):
 
 
 def member_input_tags(*estimators):
-    """What input every one of ``estimators`` accepts: (allow_nan, sparse)."""
-    allow_nan = all(_accepts_nan(est) for est in estimators)
-    sparse = all(get_tags(est).input_tags.sparse for est in estimators)
-    return allow_nan, sparse
+    """What input every one of ``estimators`` accepts, as the keyword
+    arguments of :func:`validate_X_y` and :func:`validate_X`:
+    ``{"allow_nan": bool, "sparse": bool}``."""
+    return {
+        "allow_nan": all(_accepts_nan(est) for est in estimators),
+        "sparse": all(get_tags(est).input_tags.sparse for est in estimators),
+    }
 
 
-def _validation_options(allow_nan, sparse):
+def array_options(allow_nan, sparse):
+    """Keyword arguments of ``check_array`` for input the members accept."""
     return dict(
         accept_sparse=["csr", "csc"] if sparse else False,
         ensure_all_finite="allow-nan" if allow_nan else True,
@@ -278,15 +282,13 @@ def validate_X_y(
         y,
         multi_output=multi_output,
         y_numeric=y_numeric,
-        **_validation_options(allow_nan, sparse),
+        **array_options(allow_nan, sparse),
     )
 
 
 def validate_X(ensemble, X, *, allow_nan, sparse):
     """Validate prediction data against what was seen in fit."""
-    return validate_data(
-        ensemble, X, reset=False, **_validation_options(allow_nan, sparse)
-    )
+    return validate_data(ensemble, X, reset=False, **array_options(allow_nan, sparse))
 
 
 def encode_classes(y):
@@ -500,9 +502,9 @@ class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        allow_nan, sparse = member_input_tags(self._get_estimator())
-        tags.input_tags.allow_nan = allow_nan
-        tags.input_tags.sparse = sparse
+        accepted = member_input_tags(self._get_estimator())
+        tags.input_tags.allow_nan = accepted["allow_nan"]
+        tags.input_tags.sparse = accepted["sparse"]
         return tags
 
 

@@ -114,15 +114,13 @@ class _BaseBoosting(HomogeneousEnsemble):
         """
         self._validate_params()
         estimator = self._get_estimator()
-        allow_nan, sparse = member_input_tags(estimator)
         warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
         X, y = validate_X_y(
             self,
             X,
             y,
-            allow_nan=allow_nan,
-            sparse=sparse,
+            **member_input_tags(estimator),
             y_numeric=not is_classifier(self),
         )
         if warm and X.shape[1] != n_features_before:
@@ -331,7 +329,7 @@ class _BaseBoosting(HomogeneousEnsemble):
     def _staged_raw(self, X):
         """Yield the raw predictions after each stage."""
         check_is_fitted(self)
-        X = validate_X(self, X, **self._input_tags())
+        X = validate_X(self, X, **member_input_tags(self.estimator_))
         raw = self._raw_init(X)
         X, call_params = member_input(self.estimator_, X)
         for members, step in zip(self.estimators_, self.estimator_weights_):
@@ -343,12 +341,10 @@ class _BaseBoosting(HomogeneousEnsemble):
         for raw in self._staged_raw(X):
             pass
         if raw is None:  # no stage yet
-            raw = self._raw_init(validate_X(self, X, **self._input_tags()))
+            raw = self._raw_init(
+                validate_X(self, X, **member_input_tags(self.estimator_))
+            )
         return raw
-
-    def _input_tags(self):
-        allow_nan, sparse = member_input_tags(self.estimator_)
-        return {"allow_nan": allow_nan, "sparse": sparse}
 
     @property
     def feature_importances_(self):

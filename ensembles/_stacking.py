@@ -165,14 +165,8 @@ def _fit_fold(
     )
     if test is None:
         return model, None
-    columns = _stack_columns(
-        _method_output(model, method, _rows(X, test), n_classes), method
-    )
+    columns = _stack_columns(_method_output(model, method, X[test], n_classes), method)
     return model, columns
-
-
-def _rows(X, rows):
-    return X[rows]
 
 
 # --------------------------------------------------------------------------
@@ -349,10 +343,9 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         layers = self._validate_members()
         first = [est for _, est in layers[0]]
         everyone = [est for layer in layers for _, est in layer]
-        allow_nan, accept_sparse = member_input_tags(
+        self._input_options = member_input_tags(
             *(everyone if self.passthrough else first)
         )
-        self._input_options = {"allow_nan": allow_nan, "sparse": accept_sparse}
         X, y = validate_X_y(
             self, X, y, **self._input_options, y_numeric=not is_classifier(self)
         )
@@ -630,11 +623,11 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         except (TypeError, ValueError):
             return tags
         everyone = [est for layer in layers for _, est in layer]
-        allow_nan, accept_sparse = member_input_tags(
+        accepted = member_input_tags(
             *(everyone if self.passthrough else [est for _, est in layers[0]])
         )
-        tags.input_tags.allow_nan = allow_nan
-        tags.input_tags.sparse = accept_sparse
+        tags.input_tags.allow_nan = accepted["allow_nan"]
+        tags.input_tags.sparse = accepted["sparse"]
         return tags
 
 

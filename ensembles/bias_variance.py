@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import (
     MemberFactory,
+    array_options,
     draw_seeds,
     fit_member,
     member_input_tags,
@@ -104,12 +105,7 @@ def _check_options(loss, n_rounds, sampling):
 def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
     if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
         raise ValueError(f"estimator must have fit and predict; got {estimator!r}.")
-    allow_nan, sparse = member_input_tags(estimator)
-    options = dict(
-        accept_sparse=["csr", "csc"] if sparse else False,
-        ensure_all_finite="allow-nan" if allow_nan else True,
-        dtype=None,
-    )
+    options = array_options(**member_input_tags(estimator))
     X_train = check_array(X_train, input_name="X_train", **options)
     X_test = check_array(X_test, input_name="X_test", **options)
     numeric = loss == "squared_error"
