@@ -13,8 +13,12 @@ stacking and the bias/variance rounds behave alike:
   prepared once for all members by :func:`member_input`.
 """
 
+import collections
 import functools
+import itertools
+import os
 import sys
+import threading
 import time
 from numbers import Integral, Real
 
@@ -120,7 +124,9 @@ def member_threads(n_jobs, n_tasks=None):
     return max(1, cpu_count() // n_workers)
 
 
-def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=None):
+def parallel_map(
+    function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=None, groups=None
+):
     """Run ``function(*args)`` for every ``args`` in ``tasks`` with joblib.
 
     Results are yielded in task order as they become available, so callers
@@ -130,7 +136,10 @@ def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=N
     The work prefers threads: the learners this package combines (trees,
     linear models, LightGBM) release the GIL, and threads share ``X`` instead
     of copying it to processes. A backend chosen by the caller through
-    ``joblib.parallel_config`` (loky, dask, ...) takes precedence.
+    ``joblib.parallel_config`` (loky, dask, ...) takes precedence. Large
+    arguments should be passed as positional arguments of the tasks (not
+    inside ``function``): joblib's dask backend then scatters each of them
+    to the workers once, not once per task.
 
     Parameters
     ----------
@@ -146,33 +155,143 @@ def parallel_map(function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=N
     labels : list of str, default=None
         What to call each task in an error: an exception raised by a task is
         re-raised, with the same type, as "<label> failed: <message>".
+    groups : list of hashable, default=None
+        One per task; tasks of a group are expected to take about as long as
+        each other (e.g. the folds of one stacking member). Tasks are then
+        dispatched longest group first, the durations being learnt as tasks
+        run, so that a slow group does not end up alone at the tail of the
+        work while the other workers idle. Only the dispatch order changes:
+        results are the same and still yielded in task order.
     """
     tasks = list(tasks)
     if labels is None:
-        calls = (delayed(function)(*args) for args in tasks)
+        labels = [None] * len(tasks)
+    if groups is None:
+        order = range(len(tasks))
+        schedule = None
     else:
-        calls = (
-            delayed(_labelled_call)(label, function, *args)
-            for label, args in zip(labels, tasks)
-        )
+        schedule = _LongestFirst(groups)
+        order = schedule.order()
+    dispatched = []  # task indices, in the order joblib took them
+
+    def calls():
+        token = None if schedule is None else schedule.token
+        for index in order:
+            dispatched.append(index)
+            yield delayed(_run_task)(
+                token, index, labels[index], function, *tasks[index]
+            )
+
     # One task per batch: tasks here are whole model fits, and batching them
     # would leave workers idle at the end of uneven batches.
     results = Parallel(
         n_jobs=n_jobs, prefer="threads", return_as="generator", batch_size=1
-    )(calls)
-    return progress(results, len(tasks), desc or "tasks", verbose)
+    )(calls())
+    results = progress(results, len(tasks), desc or "tasks", verbose)
+    if schedule is None:
+        return results
+    return _in_task_order(results, dispatched, schedule)
 
 
-def _labelled_call(label, function, *args):
+def _in_task_order(results, dispatched, schedule):
+    """Yield results received in dispatch order back in task order."""
+    try:
+        waiting, next_index = {}, 0
+        for position, result in enumerate(results):
+            waiting[dispatched[position]] = result
+            while next_index in waiting:
+                yield waiting.pop(next_index)
+                next_index += 1
+    finally:
+        schedule.close()
+
+
+def _run_task(token, index, label, function, *args):
+    """One task of :func:`parallel_map`: timed for its schedule when it runs
+    in the process that dispatched it, and labelled if it fails."""
+    schedule = _SCHEDULES.get(token)  # None in another process
+    if schedule is not None:
+        schedule.started(index)
     try:
         return function(*args)
     except Exception as error:
+        if label is None:
+            raise
         message = f"{label} failed: {type(error).__name__}: {error}"
         try:
             relabelled = type(error)(message)
         except Exception:  # an exception type with a signature of its own
             relabelled = RuntimeError(message)
         raise relabelled from error
+    finally:
+        if schedule is not None:
+            schedule.finished(index)
+
+
+_SCHEDULES = {}  # token -> _LongestFirst, for the tasks of this process
+_tokens = itertools.count()
+
+
+class _LongestFirst:
+    """Longest-processing-time-first dispatch with durations learnt online.
+
+    Each time joblib takes a task, the one returned is the next task of the
+    group that looks longest. A group is estimated by the mean duration of
+    its finished tasks; failing that, by how long its running task has run
+    so far (a lower bound); failing that, by zero if a task of it is
+    waiting for a worker, and as endless if none has been dispatched yet, so
+    that every group gets measured early. Ties keep the task order. Tasks
+    that run in another process (loky, dask) are not timed, and go in the
+    order of their groups' first tasks.
+    """
+
+    def __init__(self, groups):
+        self.groups = list(groups)
+        self.pending = {}  # group -> task indices not yet dispatched
+        for index, group in enumerate(self.groups):
+            self.pending.setdefault(group, collections.deque()).append(index)
+        self.durations = collections.defaultdict(list)
+        self.running = {}  # task index -> start time
+        self.dispatched = set()  # groups with a task given to joblib
+        self.lock = threading.Lock()
+        self.token = (os.getpid(), next(_tokens))
+        _SCHEDULES[self.token] = self
+
+    def started(self, index):
+        with self.lock:
+            self.running[index] = time.perf_counter()
+
+    def finished(self, index):
+        with self.lock:
+            start = self.running.pop(index)
+            self.durations[self.groups[index]].append(time.perf_counter() - start)
+
+    def _estimate(self, group, now):
+        if self.durations[group]:
+            return np.mean(self.durations[group])
+        starts = [
+            start
+            for index, start in self.running.items()
+            if self.groups[index] == group
+        ]
+        if starts:
+            return now - min(starts)
+        return 0.0 if group in self.dispatched else np.inf
+
+    def order(self):
+        while self.pending:
+            with self.lock:
+                now = time.perf_counter()
+                group = max(self.pending, key=lambda g: self._estimate(g, now))
+                tasks = self.pending[group]
+                index = tasks.popleft()
+                self.dispatched.add(group)
+                if not tasks:
+                    del self.pending[group]
+            yield index
+
+    def close(self):
+        _SCHEDULES.pop(self.token, None)
 
 
 def progress(items, n_items, desc, verbose):

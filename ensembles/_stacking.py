@@ -399,7 +399,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         n_threads = member_threads(self.n_jobs, len(layer) * len(splits))
         methods = [self._stack_method(name, est) for name, est in layer]
 
-        tasks, labels = [], []
+        tasks, labels, groups = [], [], []
         tree_input = None  # X prepared once for every scikit-learn tree member
         for (name, estimator), method in zip(layer, methods):
             member_X, how = X, (False, {})
@@ -435,6 +435,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                     ]
                 )
                 labels.append(f"Member {name!r} (layer {number}), {label}")
+                groups.append(name)
         seeds = draw_seeds(np.random.RandomState(member_seed), len(tasks))
         results = iter(
             parallel_map(
@@ -447,6 +448,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 verbose=self.verbose,
                 desc=f"{type(self).__name__}: layer {number} fits",
                 labels=labels,
+                groups=groups,  # the slowest member's folds go first
             )
         )
 
