@@ -14,6 +14,7 @@ stacking and the bias/variance rounds behave alike:
 """
 
 import collections
+import contextlib
 import functools
 import itertools
 import os
@@ -23,7 +24,8 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import cpu_count, effective_n_jobs
+from joblib import cpu_count, effective_n_jobs, parallel_config
+from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.tree import (
@@ -191,6 +193,39 @@ def parallel_map(
     if schedule is None:
         return results
     return _in_task_order(results, dispatched, schedule)
+
+
+@contextlib.contextmanager
+def arrays_sent_once(*arrays):
+    """Within this block, a Dask backend keeps ``arrays`` on its workers.
+
+    joblib's dask backend scatters each large argument of a Parallel call
+    once per call; a fit that makes one call per step (boosting: one per
+    stage) would send ``X`` to the cluster at every step. Here the arrays
+    are broadcast to the workers once, for every :func:`parallel_map` call
+    made inside the block (they must be passed to the tasks as the same
+    objects). Other backends need nothing: threads share memory, and loky
+    memory-maps large arrays.
+    """
+    backend, n_jobs = get_active_backend()
+    arrays = [array for array in arrays if array is not None]
+    if type(backend).__name__ != "DaskDistributedBackend" or _in_dask_worker():
+        yield
+        return
+    with parallel_config(
+        backend="dask", n_jobs=n_jobs, client=backend.client, scatter=arrays
+    ):
+        yield
+
+
+def _in_dask_worker():
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        return False
+    return True
 
 
 def _in_task_order(results, dispatched, schedule):

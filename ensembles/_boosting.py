@@ -17,6 +17,7 @@ from ._base import (
     HomogeneousEnsemble,
     MemberFactory,
     ProbaClassifierMixin,
+    arrays_sent_once,
     check_sample_weight,
     draw_seeds,
     encode_classes,
@@ -218,72 +219,81 @@ class _BaseBoosting(HomogeneousEnsemble):
             f"{type(self).__name__}: fitting stages",
             self.verbose,
         )
-        for stage in stage_numbers:
-            rows = None
-            if subsampled:
-                rows = np.sort(
-                    sample_without_replacement(
-                        n_samples, n_in_bag, random_state=stage_seeds[stage, -1]
+        # One Parallel call per stage: on Dask, X goes to the workers once
+        # for the whole fit rather than once per stage.
+        with arrays_sent_once(X, sample_weight if weighted else None):
+            for stage in stage_numbers:
+                rows = None
+                if subsampled:
+                    rows = np.sort(
+                        sample_without_replacement(
+                            n_samples, n_in_bag, random_state=stage_seeds[stage, -1]
+                        )
+                    )
+                loss.prepare_stage(
+                    *_take(rows, y, raw, sample_weight),
+                )
+                gradient = loss.negative_gradient(y, raw)
+                fitted = list(
+                    parallel_map(
+                        _fit_stage_member,
+                        (
+                            (
+                                make_member,
+                                X,
+                                gradient[:, k],
+                                rows,
+                                sample_weight if weighted else None,
+                                stage_seeds[stage, k],
+                                call_params,
+                            )
+                            for k in range(n_columns)
+                        ),
+                        n_jobs=self._n_jobs(),
+                        labels=[
+                            f"{type(self).__name__}: member of stage {stage}"
+                            + (f", class column {k}" if n_columns > 1 else "")
+                            for k in range(n_columns)
+                        ],
                     )
                 )
-            loss.prepare_stage(
-                *_take(rows, y, raw, sample_weight),
-            )
-            gradient = loss.negative_gradient(y, raw)
-            fitted = list(
-                parallel_map(
-                    _fit_stage_member,
-                    (
-                        (
-                            make_member,
-                            X,
-                            gradient[:, k],
-                            rows,
-                            sample_weight if weighted else None,
-                            stage_seeds[stage, k],
-                            call_params,
-                        )
-                        for k in range(n_columns)
-                    ),
-                    n_jobs=self._n_jobs(),
-                    labels=[
-                        f"{type(self).__name__}: member of stage {stage}"
-                        + (f", class column {k}" if n_columns > 1 else "")
-                        for k in range(n_columns)
-                    ],
+                members = [member for member, _ in fitted]
+                direction = np.column_stack([prediction for _, prediction in fitted])
+                y_in, raw_in, w_in = _take(rows, y, raw, sample_weight)
+                direction_in = direction if rows is None else direction[rows]
+                step = self.learning_rate * loss.line_search(
+                    y_in, raw_in, direction_in, w_in
                 )
-            )
-            members = [member for member, _ in fitted]
-            direction = np.column_stack([prediction for _, prediction in fitted])
-            y_in, raw_in, w_in = _take(rows, y, raw, sample_weight)
-            direction_in = direction if rows is None else direction[rows]
-            step = self.learning_rate * loss.line_search(
-                y_in, raw_in, direction_in, w_in
-            )
 
-            if subsampled:
-                out_of_bag = np.ones(n_samples, dtype=bool)
-                out_of_bag[rows] = False
-                before = loss(y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag])
-            raw = raw + direction * step
-            stages.append(members)
-            weights.append(step)
-            train_score.append(loss(*_take(rows, y, raw, sample_weight)))
-            if subsampled:
-                after = loss(y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag])
-                oob_improvement.append(before - after)
+                if subsampled:
+                    out_of_bag = np.ones(n_samples, dtype=bool)
+                    out_of_bag[rows] = False
+                    before = loss(
+                        y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag]
+                    )
+                raw = raw + direction * step
+                stages.append(members)
+                weights.append(step)
+                train_score.append(loss(*_take(rows, y, raw, sample_weight)))
+                if subsampled:
+                    after = loss(
+                        y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag]
+                    )
+                    oob_improvement.append(before - after)
 
-            if X_val is not None:
-                raw_val = raw_val + self._stage_raw(members, step, X_val, call_params)
-                validation_loss = loss(y_val, raw_val, weight_val)
-                validation_score.append(validation_loss)
-                if validation_loss + self.tol < best_val:
-                    best_val = validation_loss
-                    stall = 0
-                else:
-                    stall += 1
-                    if stall >= self.n_iter_no_change:
-                        break
+                if X_val is not None:
+                    raw_val = raw_val + self._stage_raw(
+                        members, step, X_val, call_params
+                    )
+                    validation_loss = loss(y_val, raw_val, weight_val)
+                    validation_score.append(validation_loss)
+                    if validation_loss + self.tol < best_val:
+                        best_val = validation_loss
+                        stall = 0
+                    else:
+                        stall += 1
+                        if stall >= self.n_iter_no_change:
+                            break
 
         self.estimators_ = np.empty((len(stages), n_columns), dtype=object)
         for i, members in enumerate(stages):

@@ -125,3 +125,70 @@ def test_dask_members_still_seeded_identically(dask_client):
         m.random_state for m in local.estimators_
     ]
     assert np.all(model.predict(X_REG) == local.predict(X_REG))
+
+
+@pytest.fixture
+def scattered(dask_client, monkeypatch):
+    """Shapes of the arrays sent to the Dask workers with Client.scatter."""
+    distributed = pytest.importorskip("distributed")
+    shapes = []
+    original = distributed.Client.scatter
+
+    def scatter(self, data, *args, **kwargs):
+        for item in data if isinstance(data, (list, tuple)) else [data]:
+            shapes.append(getattr(item, "shape", None))
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "scatter", scatter)
+    return shapes
+
+
+X_BIG, Y_BIG = make_classification(
+    n_samples=2000, n_features=7, n_informative=5, n_classes=3, random_state=0
+)
+
+
+@pytest.mark.parametrize(
+    "estimator, n_tasks, n_copies",
+    [
+        # n_copies: the distinct arrays of X's shape the members are given.
+        (BaggingClassifier(n_estimators=8, n_jobs=2), 8, 1),
+        # One parallel call per stage, 3 class columns each.
+        (BoostingClassifier(n_estimators=6, n_jobs=2), 18, 1),
+        # Trees get one float32 copy of X; the logistic regression X itself.
+        (
+            StackingClassifier(
+                [
+                    ("tree", DecisionTreeClassifier()),
+                    ("logistic", LogisticRegression(max_iter=200)),
+                ],
+                cv=3,
+                n_jobs=2,
+            ),
+            6,
+            2,
+        ),
+    ],
+    ids=["bagging", "boosting", "stacking"],
+)
+def test_dask_sends_X_to_the_workers_once(scattered, estimator, n_tasks, n_copies):
+    with parallel_config(backend="dask"):
+        estimator.set_params(random_state=0).fit(X_BIG, Y_BIG)
+    assert scattered.count(X_BIG.shape) == n_copies < n_tasks
+
+
+def test_dask_sends_bias_variance_data_once(scattered):
+    X_train, X_test = X_BIG[:1500], X_BIG[1500:]
+    with parallel_config(backend="dask"):
+        bias_variance_decomposition(
+            DecisionTreeRegressor(max_depth=4),
+            X_train,
+            Y_BIG[:1500].astype(float),
+            X_test,
+            Y_BIG[1500:].astype(float),
+            n_rounds=8,
+            n_jobs=2,
+            random_state=0,
+        )
+    assert scattered.count(X_train.shape) == 1
+    assert scattered.count(X_test.shape) == 1
