@@ -213,6 +213,34 @@ def test_keyboard_interrupt_stops_promptly(backend):
         model.predict(X)
 
 
+def _loky_workers():
+    psutil = pytest.importorskip("psutil")
+    return [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "LokyProcess" in " ".join(child.cmdline())
+    ]
+
+
+@pytest.mark.parametrize("error", [ValueError, KeyboardInterrupt])
+@pytest.mark.parametrize("estimator", FAULTY[::2], ids=["bagging", "stacking"])
+def test_failure_in_a_worker_process_leaves_no_worker_behind(estimator, error):
+    from joblib import parallel_config
+
+    model = _with_member(estimator, Ridge()).set_params(n_jobs=2)
+    with parallel_config(backend="loky"):
+        model.fit(X, Y_REG)
+        assert _loky_workers()  # the executor keeps its workers for reuse...
+        model.set_params(**_member_param(model, Exploding(error=error)))
+        with pytest.raises(error, match="member blew up"):
+            model.fit(X, Y_REG)
+    # ...but a failure shuts them down.
+    deadline = time.perf_counter() + 10
+    while _loky_workers() and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert _loky_workers() == []
+
+
 @settings(
     max_examples=25,
     deadline=None,
