@@ -13,7 +13,7 @@ import math
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_consistent_length
@@ -84,9 +84,14 @@ class BiasVarianceResult:
 # --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
-def _check_options(loss, n_rounds, sampling):
-    if loss not in _LOSSES:
-        raise ValueError(f"loss must be one of {_LOSSES}; got {loss!r}.")
+def _check_options(estimator, loss, n_rounds, sampling):
+    """Validate the options; return the loss, "auto" resolved."""
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise ValueError(f"estimator must have fit and predict; got {estimator!r}.")
+    if loss == "auto":
+        loss = "zero_one" if is_classifier(estimator) else "squared_error"
+    elif loss not in _LOSSES:
+        raise ValueError(f"loss must be 'auto' or one of {_LOSSES}; got {loss!r}.")
     if not isinstance(n_rounds, Integral) or isinstance(n_rounds, bool) or n_rounds < 1:
         raise ValueError(f"n_rounds must be a positive int; got {n_rounds!r}.")
     if isinstance(sampling, str):
@@ -100,11 +105,10 @@ def _check_options(loss, n_rounds, sampling):
             "sampling must be 'bootstrap', 'subsample' or a data generator with "
             f"a sample(n_samples, random_state) method; got {sampling!r}."
         )
+    return loss
 
 
 def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
-    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
-        raise ValueError(f"estimator must have fit and predict; got {estimator!r}.")
     options = array_options(**member_input_tags(estimator))
     X_train = check_array(X_train, input_name="X_train", **options)
     X_test = check_array(X_test, input_name="X_test", **options)
@@ -242,7 +246,7 @@ def bias_variance_decomposition(
     X_test,
     y_test,
     *,
-    loss="squared_error",
+    loss="auto",
     n_rounds=200,
     sampling="bootstrap",
     y_test_true=None,
@@ -264,9 +268,10 @@ def bias_variance_decomposition(
         The training data the rounds resample.
     X_test, y_test : array-like
         The test set the decomposition is measured on.
-    loss : {"squared_error", "zero_one"}, default="squared_error"
+    loss : {"auto", "squared_error", "zero_one"}, default="auto"
         "squared_error": bias + variance (+ noise). "zero_one": Domingos'
-        decomposition for labels of any type.
+        decomposition for labels of any type. "auto": "zero_one" for a
+        classifier, "squared_error" otherwise.
     n_rounds : int, default=200
         Number of fits.
     sampling : "bootstrap", "subsample" or data generator, default="bootstrap"
@@ -319,7 +324,7 @@ def bias_variance_decomposition(
     >>> abs(result.expected_loss - (result.bias + result.variance)) < 1e-9
     True
     """
-    _check_options(loss, n_rounds, sampling)
+    loss = _check_options(estimator, loss, n_rounds, sampling)
     X_train, y_train, X_test, y_test, y_test_true = _check_data(
         estimator, X_train, y_train, X_test, y_test, y_test_true, loss
     )

@@ -135,6 +135,25 @@ def test_zero_one_on_a_classifier_adds_up():
     assert 0 < result.bias < 0.5
 
 
+def test_default_loss_follows_the_estimator():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    data = (X[:100], y[:100], X[100:], y[100:])
+    options = dict(n_rounds=5, random_state=0)
+    classifier = DecisionTreeClassifier(max_depth=2)
+    auto = bias_variance_decomposition(classifier, *data, **options)
+    assert auto == bias_variance_decomposition(
+        classifier, *data, loss="zero_one", **options
+    )
+    assert auto.loss == "zero_one"
+    regressor = DecisionTreeRegressor(max_depth=2)
+    auto = bias_variance_decomposition(regressor, *data, **options)
+    assert auto.loss == "squared_error"
+    with pytest.raises(ValueError, match="loss must be 'auto' or one of"):
+        bias_variance_decomposition(regressor, *data, loss="hinge", **options)
+
+
 # --------------------------------------------------------------------------
 # Sampling schemes
 # --------------------------------------------------------------------------
@@ -319,7 +338,7 @@ def test_progress(friedman, capsys):
 @pytest.mark.parametrize(
     "options, match",
     [
-        ({"loss": "hinge"}, "loss must be one of"),
+        ({"loss": "hinge"}, "loss must be .auto. or one of"),
         ({"n_rounds": 0}, "n_rounds must be a positive int"),
         ({"sampling": "jackknife"}, "sampling must be one of"),
         ({"sampling": object()}, "data generator"),
