@@ -21,6 +21,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from numbers import Integral, Real
 
 import numpy as np
@@ -229,16 +230,14 @@ def _in_dask_worker():
 
 
 def _in_task_order(results, dispatched, schedule):
-    """Yield results received in dispatch order back in task order."""
-    try:
-        waiting, next_index = {}, 0
-        for position, result in enumerate(results):
-            waiting[dispatched[position]] = result
-            while next_index in waiting:
-                yield waiting.pop(next_index)
-                next_index += 1
-    finally:
-        schedule.close()
+    """Yield results received in dispatch order back in task order (and keep
+    ``schedule`` alive while the tasks run)."""
+    waiting, next_index = {}, 0
+    for position, result in enumerate(results):
+        waiting[dispatched[position]] = result
+        while next_index in waiting:
+            yield waiting.pop(next_index)
+            next_index += 1
 
 
 def _run_task(token, index, label, function, *args):
@@ -263,7 +262,9 @@ def _run_task(token, index, label, function, *args):
             schedule.finished(index)
 
 
-_SCHEDULES = {}  # token -> _LongestFirst, for the tasks of this process
+# token -> _LongestFirst, for the tasks run in this process; an entry lasts as
+# long as the parallel_map that made it.
+_SCHEDULES = weakref.WeakValueDictionary()
 _tokens = itertools.count()
 
 
@@ -324,9 +325,6 @@ class _LongestFirst:
                 if not tasks:
                     del self.pending[group]
             yield index
-
-    def close(self):
-        _SCHEDULES.pop(self.token, None)
 
 
 def progress(items, n_items, desc, verbose):
