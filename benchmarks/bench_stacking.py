@@ -212,6 +212,7 @@ def main():
     parser.add_argument("--no-speed", action="store_true")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
     print(f"# stacking benchmark: {machine()}")
     if not args.no_speed:
         speed(args.n_samples, args.repeats, args.n_jobs)
