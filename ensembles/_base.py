@@ -169,31 +169,26 @@ def parallel_map(
     tasks = list(tasks)
     if labels is None:
         labels = [None] * len(tasks)
-    if groups is None:
-        order = range(len(tasks))
-        schedule = None
-    else:
-        schedule = _LongestFirst(groups)
-        order = schedule.order()
-    dispatched = []  # task indices, in the order joblib took them
-
-    def calls():
-        token = None if schedule is None else schedule.token
-        for index in order:
-            dispatched.append(index)
-            yield delayed(_run_task)(
-                token, index, labels[index], function, *tasks[index]
-            )
-
+    schedule = None if groups is None else _LongestFirst(groups)
+    order = range(len(tasks)) if schedule is None else schedule.order()
+    token = None if schedule is None else schedule.token
+    calls = (
+        delayed(_run_task)(token, index, labels[index], function, *tasks[index])
+        for index in order
+    )
     # One task per batch: tasks here are whole model fits, and batching them
-    # would leave workers idle at the end of uneven batches.
+    # would leave workers idle at the end of uneven batches. A schedule
+    # learns from results as soon as they finish, and puts them back in order.
     results = Parallel(
-        n_jobs=n_jobs, prefer="threads", return_as="generator", batch_size=1
-    )(calls())
+        n_jobs=n_jobs,
+        prefer="threads",
+        return_as="generator" if schedule is None else "generator_unordered",
+        batch_size=1,
+    )(calls)
     results = progress(results, len(tasks), desc or "tasks", verbose)
     if schedule is None:
         return results
-    return _in_task_order(results, dispatched, schedule)
+    return _in_task_order(results, schedule)
 
 
 @contextlib.contextmanager
@@ -229,25 +224,33 @@ def _in_dask_worker():
     return True
 
 
-def _in_task_order(results, dispatched, schedule):
-    """Yield results received in dispatch order back in task order (and keep
-    ``schedule`` alive while the tasks run)."""
+def _in_task_order(results, schedule):
+    """Yield the results of scheduled tasks, received as they finish, in task
+    order; tasks timed in another process report their duration here."""
     waiting, next_index = {}, 0
-    for position, result in enumerate(results):
-        waiting[dispatched[position]] = result
+    for index, duration, result in results:
+        if duration is not None:
+            schedule.record(index, duration)
+        waiting[index] = result
         while next_index in waiting:
             yield waiting.pop(next_index)
             next_index += 1
 
 
 def _run_task(token, index, label, function, *args):
-    """One task of :func:`parallel_map`: timed for its schedule when it runs
-    in the process that dispatched it, and labelled if it fails."""
-    schedule = _SCHEDULES.get(token)  # None in another process
+    """One task of :func:`parallel_map`, labelled if it fails.
+
+    A scheduled task (``token`` not None) returns ``(index, duration,
+    result)``: it is timed live by its schedule when it runs in the process
+    that dispatched it (then ``duration`` is None), and otherwise reports
+    its duration with its result.
+    """
+    schedule = None if token is None else _SCHEDULES.get(token)
+    start = time.perf_counter()
     if schedule is not None:
-        schedule.started(index)
+        schedule.started(index, start)
     try:
-        return function(*args)
+        result = function(*args)
     except Exception as error:
         if label is None:
             raise
@@ -260,6 +263,10 @@ def _run_task(token, index, label, function, *args):
     finally:
         if schedule is not None:
             schedule.finished(index)
+    if token is None:
+        return result
+    duration = None if schedule is not None else time.perf_counter() - start
+    return index, duration, result
 
 
 # token -> _LongestFirst, for the tasks run in this process; an entry lasts as
@@ -273,12 +280,12 @@ class _LongestFirst:
 
     Each time joblib takes a task, the one returned is the next task of the
     group that looks longest. A group is estimated by the mean duration of
-    its finished tasks; failing that, by how long its running task has run
-    so far (a lower bound); failing that, by zero if a task of it is
-    waiting for a worker, and as endless if none has been dispatched yet, so
-    that every group gets measured early. Ties keep the task order. Tasks
-    that run in another process (loky, dask) are not timed, and go in the
-    order of their groups' first tasks.
+    its finished tasks; failing that, by how long its unfinished tasks have
+    been out (a lower bound of their duration, counted from their start when
+    a thread of this process runs them, else from their dispatch); and a
+    group with no task dispatched yet looks endless, so that every group
+    gets measured early. Ties keep the task order. Tasks run in another
+    process (loky, dask) count as finished once their result is back.
     """
 
     def __init__(self, groups):
@@ -287,32 +294,33 @@ class _LongestFirst:
         for index, group in enumerate(self.groups):
             self.pending.setdefault(group, collections.deque()).append(index)
         self.durations = collections.defaultdict(list)
-        self.running = {}  # task index -> start time
-        self.dispatched = set()  # groups with a task given to joblib
+        self.out_since = {}  # unfinished task index -> dispatch or start time
         self.lock = threading.Lock()
         self.token = (os.getpid(), next(_tokens))
         _SCHEDULES[self.token] = self
 
-    def started(self, index):
+    def started(self, index, start):
         with self.lock:
-            self.running[index] = time.perf_counter()
+            self.out_since[index] = start
 
     def finished(self, index):
         with self.lock:
-            start = self.running.pop(index)
+            start = self.out_since.pop(index)
             self.durations[self.groups[index]].append(time.perf_counter() - start)
+
+    def record(self, index, duration):
+        """The duration of a task timed in another process."""
+        with self.lock:
+            self.out_since.pop(index, None)
+            self.durations[self.groups[index]].append(duration)
 
     def _estimate(self, group, now):
         if self.durations[group]:
             return np.mean(self.durations[group])
-        starts = [
-            start
-            for index, start in self.running.items()
-            if self.groups[index] == group
+        since = [
+            t for index, t in self.out_since.items() if self.groups[index] == group
         ]
-        if starts:
-            return now - min(starts)
-        return 0.0 if group in self.dispatched else np.inf
+        return now - min(since) if since else np.inf
 
     def order(self):
         while self.pending:
@@ -321,7 +329,7 @@ class _LongestFirst:
                 group = max(self.pending, key=lambda g: self._estimate(g, now))
                 tasks = self.pending[group]
                 index = tasks.popleft()
-                self.dispatched.add(group)
+                self.out_since[index] = now
                 if not tasks:
                     del self.pending[group]
             yield index

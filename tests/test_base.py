@@ -48,26 +48,28 @@ def test_parallel_map_with_groups_yields_in_task_order(backend):
     assert results == [i * i for i in range(9)]
 
 
-def test_parallel_map_dispatches_the_longest_group_first():
+def _timed_sleep(name, delay):
+    start = time.time()  # wall clock: comparable across processes
+    time.sleep(delay)
+    return name, start
+
+
+@pytest.mark.parametrize("backend", ["threading", "loky"])
+def test_parallel_map_dispatches_the_longest_group_first(backend):
     # Six quick tasks listed before three slow ones: in task order the slow
     # ones would run last, one of them alone while the other worker idles.
-    started = []
-
-    def task(name, delay):
-        started.append(name)
-        time.sleep(delay)
-        return name
-
     tasks = [(f"quick{i}", 0.01) for i in range(6)] + [
-        (f"slow{i}", 0.3) for i in range(3)
+        (f"slow{i}", 0.5) for i in range(3)
     ]
     groups = [name[:4] for name, _ in tasks]
-    with parallel_config(backend="threading"):
-        results = list(parallel_map(task, tasks, n_jobs=2, groups=groups))
-    assert results == [name for name, _ in tasks]
+    with parallel_config(backend=backend):
+        list(parallel_map(_timed_sleep, tasks[:2], n_jobs=2))  # warm workers
+        results = list(parallel_map(_timed_sleep, tasks, n_jobs=2, groups=groups))
+    assert [name for name, _ in results] == [name for name, _ in tasks]
+    started = dict(results)
     # Each group is measured early, then the slow group goes first.
-    assert started[0] == "quick0" and "slow0" in started[:3]
-    assert started.index("slow2") < started.index("quick5")
+    assert started["slow0"] < started["quick2"]
+    assert started["slow2"] < started["quick5"]
 
 
 def test_parallel_map_progress(capsys):
