@@ -16,8 +16,10 @@ import argparse
 import os
 import sys
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
+from joblib import parallel_config
 from sklearn import ensemble as sk_ensemble
 from sklearn.base import clone, is_classifier
 from sklearn.datasets import (
@@ -49,7 +51,7 @@ from _timing import machine, report, time_alternating  # noqa: E402
 from ensembles import StackingClassifier, StackingRegressor  # noqa: E402
 
 
-def speed(n_samples, repeats, n_jobs_list):
+def speed(n_samples, repeats, n_jobs_list, backend=None):
     X, y = make_friedman1(n_samples=n_samples, noise=1.0, random_state=0)
     members = [
         ("tree", DecisionTreeRegressor(random_state=0)),
@@ -60,14 +62,19 @@ def speed(n_samples, repeats, n_jobs_list):
     print(
         f"\n## speed: make_friedman1 n_samples={n_samples}, noise=1.0; "
         "members tree, knn, ridgecv, gb(40); cv=5"
+        + (f"; ours on joblib backend {backend!r}" if backend else "")
     )
     fit_times = {}
     for n_jobs in n_jobs_list:
         ours = StackingRegressor(members, cv=5, n_jobs=n_jobs, random_state=0)
         theirs = sk_ensemble.StackingRegressor(members, cv=5, n_jobs=n_jobs)
+
+        def fit_ours(ours=ours):
+            with parallel_config(backend=backend) if backend else nullcontext():
+                ours.fit(X, y)
+
         times = time_alternating(
-            {"ours": lambda: ours.fit(X, y), "sklearn": lambda: theirs.fit(X, y)},
-            repeats,
+            {"ours": fit_ours, "sklearn": lambda: theirs.fit(X, y)}, repeats
         )
         fit_times[n_jobs] = times
         target = {1: 0.9, 2: 0.7}.get(n_jobs)
@@ -210,12 +217,15 @@ def main():
         "--accuracy", action="store_true", help="also run the accuracy comparison"
     )
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--backend", help="joblib backend for our fits (default: threads)"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     print(f"# stacking benchmark: {machine()}")
     if not args.no_speed:
-        speed(args.n_samples, args.repeats, args.n_jobs)
+        speed(args.n_samples, args.repeats, args.n_jobs, args.backend)
     if args.accuracy:
         accuracy()
 
