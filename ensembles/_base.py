@@ -3,7 +3,9 @@
 Each shared concern has exactly one home here, so that bagging, boosting,
 stacking and the bias/variance rounds behave alike:
 
-- parallel work: :func:`parallel_map` (joblib, in task order, with progress);
+- parallel work: :func:`parallel_map` (joblib, in task order, with progress,
+  optionally longest task group first) and :func:`arrays_sent_once` (data
+  sent to Dask workers once per fit);
 - randomness: :func:`draw_seeds` and :class:`MemberFactory` (one
   ``check_random_state`` per fit, every per-task seed drawn up front);
 - thread budget of multi-threaded members: :func:`member_threads`;
