@@ -341,11 +341,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         estimator's training features (out-of-fold) and their rows."""
         self._validate_params()
         layers = self._validate_members()
-        first = [est for _, est in layers[0]]
-        everyone = [est for layer in layers for _, est in layer]
-        self._input_options = member_input_tags(
-            *(everyone if self.passthrough else first)
-        )
+        self._input_options = self._accepted_input(layers)
         X, y = validate_X_y(
             self, X, y, **self._input_options, y_numeric=not is_classifier(self)
         )
@@ -618,16 +614,22 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def n_features_out_(self):
         return len(self.get_feature_names_out())
 
+    def _accepted_input(self, layers):
+        """The input every member that sees X accepts: the first layer's, and
+        with passthrough every layer's."""
+        if self.passthrough:
+            members = [est for layer in layers for _, est in layer]
+        else:
+            members = [est for _, est in layers[0]]
+        return member_input_tags(*members)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:
             layers = self._validate_members()
         except (TypeError, ValueError):
             return tags
-        everyone = [est for layer in layers for _, est in layer]
-        accepted = member_input_tags(
-            *(everyone if self.passthrough else [est for _, est in layers[0]])
-        )
+        accepted = self._accepted_input(layers)
         tags.input_tags.allow_nan = accepted["allow_nan"]
         tags.input_tags.sparse = accepted["sparse"]
         return tags
