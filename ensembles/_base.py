@@ -545,9 +545,18 @@ def rows_as_weights(estimator):
 
     True for scikit-learn's trees, whose builder leaves zero-weight rows out;
     the subset is then never copied. (Not in general: HistGradientBoosting,
-    for one, bins on every row.)
+    for one, bins on every row.) Not for a tree whose ``min_samples_leaf`` or
+    ``min_samples_split`` is a fraction, or whose ``class_weight`` is
+    "balanced": those are computed from every row the tree is given,
+    zero-weight ones included.
     """
-    return type(estimator) in _SKLEARN_TREES
+    if type(estimator) not in _SKLEARN_TREES:
+        return False
+    params = estimator.get_params(deep=False)
+    fractions = [params["min_samples_leaf"], params["min_samples_split"]]
+    if any(isinstance(v, Real) and not isinstance(v, Integral) for v in fractions):
+        return False
+    return not isinstance(params.get("class_weight"), str)
 
 
 def accepts_sample_weight(estimator):

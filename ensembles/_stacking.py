@@ -24,10 +24,10 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
-from sklearn.utils import Bunch, check_random_state, column_or_1d
+from sklearn.utils import Bunch, _safe_indexing, check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import (
     MemberFactory,
@@ -87,11 +87,12 @@ class FoldBaggedMember(BaseEstimator):
         self.stack_method = stack_method
         self.name = name
 
-    def _set_fitted(self, estimators, refit_estimator, n_classes):
+    def _set_fitted(self, estimators, refit_estimator, n_classes, n_columns):
         self.estimators_ = estimators
         self.refit_estimator_ = refit_estimator
         self.stack_method_ = self.stack_method
         self._n_classes = n_classes
+        self._n_columns = n_columns
         return self
 
     def _predictors(self):
@@ -108,16 +109,20 @@ class FoldBaggedMember(BaseEstimator):
 
     def stack_output(self, X):
         """The columns this member feeds to the next layer."""
-        return _stack_columns(self._average(self.stack_method_, X), self.stack_method_)
+        output = self._average(self.stack_method_, X)
+        return _stack_columns(output, self.stack_method_, self._n_classes)
 
     def predict(self, X):
-        """Averaged (or refitted) prediction: a value for regressors, the
-        class index of the highest mean probability for classifiers."""
+        """The refit model's prediction, or the fold models' combined one:
+        their mean for regressors; for classifiers the class index of the
+        highest mean probability, or of the most votes when the fold models
+        have no ``predict_proba``."""
+        if self.refit_estimator_ is not None:
+            return self.refit_estimator_.predict(X)
         if self._n_classes is None:
             return self._average("predict", X)
-        if hasattr(self._predictors()[0], "predict_proba"):
-            return np.argmax(self.predict_proba(X), axis=1)
-        return self._predictors()[0].predict(X)
+        has_proba = hasattr(self.estimators_[0], "predict_proba")
+        return np.argmax(self._average(_combined(has_proba), X), axis=1)
 
     def predict_proba(self, X):
         """Mean class probabilities of the fold models (or the refit model)."""
@@ -128,17 +133,34 @@ class FoldBaggedMember(BaseEstimator):
         return self._average("decision_function", X)
 
 
+def _combined(has_proba):
+    return "predict_proba" if has_proba else "predict"
+
+
 def _method_output(model, method, X, n_classes):
+    """``model.method(X)`` in a form that can be averaged over models.
+
+    A classifier's predicted class indices come as one-hot votes, so that
+    their average is each class's share of the votes.
+    """
     output = getattr(model, method)(X)
     if method == "predict_proba":
         return expand_proba(output, model.classes_, n_classes)
+    if method == "predict" and n_classes is not None:
+        votes = np.zeros((len(output), n_classes))
+        votes[np.arange(len(output)), np.asarray(output, dtype=np.intp)] = 1.0
+        return votes
     return np.asarray(output, dtype=np.float64)
 
 
-def _stack_columns(output, method):
-    """Member output as 2-D columns; the redundant first probability column
-    of a binary problem is dropped."""
+def _stack_columns(output, method, n_classes):
+    """Averaged member output as the 2-D columns the next layer sees: a
+    classifier's votes become the class index with the most (the lowest on
+    a tie); the redundant first probability column of a binary problem is
+    dropped."""
     output = np.asarray(output, dtype=np.float64)
+    if method == "predict" and n_classes is not None:
+        return np.argmax(output, axis=1).astype(np.float64)[:, None]
     if output.ndim == 1:
         return output[:, None]
     if method == "predict_proba" and output.shape[1] == 2:
@@ -149,9 +171,10 @@ def _stack_columns(output, method):
 def _fit_fold(
     make_member, seed, X, y, sample_weight, train, test, method, n_classes, how
 ):
-    """Fit a member on rows ``train``; return it with its stack columns on
-    rows ``test`` (None for a refit on all rows). ``how`` is (rows given as
-    0/1 weights rather than copied, extra fit parameters)."""
+    """Fit a member on rows ``train``; return it with its output on rows
+    ``test`` (None for a refit on all rows), in the averageable form of
+    :func:`_method_output`. ``how`` is (rows given as 0/1 weights rather
+    than copied, extra fit parameters)."""
     as_weights, fit_params = how
     model = make_member(seed)
     fit_member(
@@ -165,8 +188,7 @@ def _fit_fold(
     )
     if test is None:
         return model, None
-    columns = _stack_columns(_method_output(model, method, X[test], n_classes), method)
-    return model, columns
+    return model, _method_output(model, method, _safe_indexing(X, test), n_classes)
 
 
 # --------------------------------------------------------------------------
@@ -342,6 +364,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         self._validate_params()
         layers = self._validate_members()
         self._input_options = self._accepted_input(layers)
+        given = X
         X, y = validate_X_y(
             self, X, y, **self._input_options, y_numeric=not is_classifier(self)
         )
@@ -354,7 +377,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         # Per layer: a seed for its splits and one for its members' seeds.
         layer_seeds = draw_seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
         rows = np.arange(X.shape[0])
-        features = X
+        features = _first_layer_input(given, X)
         self.estimators_ = []
         self.oof_scores_ = {}
         for number, (layer, seeds) in enumerate(zip(layers, layer_seeds), start=1):
@@ -454,6 +477,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             models, oof, counts = [], None, np.zeros(len(y))
             for _, test in splits:
                 model, output = next(results)
+                output = output.reshape(len(output), -1)
                 models.append(model)
                 if oof is None:
                     oof = np.zeros((len(y), output.shape[1]))
@@ -461,8 +485,9 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 counts[test] += 1
             refit_model = next(results)[0] if self.refit else None
             oof[held_out] /= counts[held_out, None]
+            oof = _stack_columns(oof, method, n_classes)
             member = FoldBaggedMember(estimator, method, name)._set_fitted(
-                models, refit_model, n_classes
+                models, refit_model, n_classes, oof.shape[1]
             )
             members.append(member)
             columns.append(oof)
@@ -546,8 +571,9 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     # -- prediction -----------------------------------------------------------
     def _transform(self, X):
         check_is_fitted(self)
+        given = X
         X = validate_X(self, X, **self._input_options)
-        features = X
+        features = _first_layer_input(given, X)
         for layer in self.estimators_:
             columns = [member.stack_output(features) for member in layer]
             features = self._next_input(columns, X, None)
@@ -581,34 +607,19 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         names : ndarray of str
         """
         check_is_fitted(self)
+        input_features = _check_feature_names_in(self, input_features)
         prefix = type(self).__name__.lower()
         names = []
-        for member, width in zip(self.estimators_[-1], self._output_widths()):
-            if width == 1:
+        for member in self.estimators_[-1]:
+            if member._n_columns == 1:
                 names.append(f"{prefix}_{member.name}")
             else:
-                names.extend(f"{prefix}_{member.name}{j}" for j in range(width))
-        if self.passthrough:
-            if input_features is None:
-                input_features = getattr(
-                    self,
-                    "feature_names_in_",
-                    [f"x{i}" for i in range(self.n_features_in_)],
+                names.extend(
+                    f"{prefix}_{member.name}{j}" for j in range(member._n_columns)
                 )
-            names.extend(str(name) for name in input_features)
+        if self.passthrough:
+            names.extend(input_features)
         return np.asarray(names, dtype=object)
-
-    def _output_widths(self):
-        widths = []
-        for member in self.estimators_[-1]:
-            if member.stack_method_ == "predict":
-                widths.append(1)
-            elif is_classifier(self):
-                n_classes = len(self.classes_)
-                widths.append(1 if n_classes == 2 else n_classes)
-            else:
-                widths.append(1)
-        return widths
 
     @property
     def n_features_out_(self):
@@ -633,6 +644,15 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = accepted["allow_nan"]
         tags.input_tags.sparse = accepted["sparse"]
         return tags
+
+
+def _first_layer_input(given, X):
+    """What the members that see X are handed: a data frame as given, as
+    scikit-learn's stacking does (a member may select its columns by name);
+    other input as validated."""
+    if hasattr(given, "__dataframe__") or hasattr(given, "iloc"):
+        return given
+    return X
 
 
 def _is_drop(estimator):

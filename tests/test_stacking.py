@@ -8,6 +8,7 @@ from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import ensemble as sk_ensemble
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import make_column_transformer
 from sklearn.datasets import load_iris, make_classification, make_friedman1
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge, RidgeCV
@@ -16,13 +17,14 @@ from sklearn.model_selection import (
     KFold,
     RepeatedKFold,
     StratifiedKFold,
+    cross_val_predict,
     cross_val_score,
 )
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ensembles import (
@@ -87,6 +89,65 @@ def test_refit_reproduces_sklearn_classifier(data, request):
     assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
     assert_allclose(ours.transform(X), theirs.transform(X))
     assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        DecisionTreeRegressor(min_samples_leaf=0.1, random_state=0),
+        DecisionTreeRegressor(min_samples_split=0.3, random_state=0),
+    ],
+    ids=["min_samples_leaf", "min_samples_split"],
+)
+def test_refit_reproduces_sklearn_for_trees_sized_by_fractions(regression_data, tree):
+    # A fraction of the rows is a fraction of the fold's rows, as in sklearn.
+    X, y = regression_data
+    members = [("tree", tree), ("ridge", Ridge())]
+    ours = StackingRegressor(members, cv=KFold(5), refit=True)
+    theirs = sk_ensemble.StackingRegressor(members, cv=KFold(5))
+    oof = ours.fit_transform(X, y)
+    theirs.fit(X, y)
+    assert_allclose(oof[:, 0], cross_val_predict(tree, X, y, cv=KFold(5)))
+    assert_allclose(ours.predict(X), theirs.predict(X))
+
+
+def test_refit_reproduces_sklearn_with_balanced_trees_and_sample_weight(
+    multiclass_data,
+):
+    X, y = multiclass_data
+    y = np.where(np.arange(len(y)) < 200, y, 0)  # class 0 is the largest
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    members = [
+        ("tree", DecisionTreeClassifier(class_weight="balanced", random_state=0)),
+        ("logistic", LogisticRegression(max_iter=1000)),
+    ]
+    ours = StackingClassifier(members, cv=StratifiedKFold(5), refit=True)
+    theirs = sk_ensemble.StackingClassifier(members, cv=StratifiedKFold(5))
+    ours.fit(X, y, sample_weight=weight)
+    theirs.fit(X, y, sample_weight=weight)
+    assert_allclose(ours.transform(X), theirs.transform(X))
+    assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
+
+
+def test_data_frames_reach_the_members_as_given(regression_data):
+    # A member may select its columns by name, as with sklearn's stacking.
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    by_name = make_pipeline(
+        make_column_transformer((StandardScaler(), ["f0", "f1", "f3"])), Ridge()
+    )
+    members = [("by_name", by_name), ("tree", DecisionTreeRegressor(random_state=0))]
+    ours = StackingRegressor(members, cv=KFold(5), refit=True, passthrough=True)
+    theirs = sk_ensemble.StackingRegressor(members, cv=KFold(5), passthrough=True)
+    ours.fit(frame, y)
+    theirs.fit(frame, y)
+    assert_allclose(ours.predict(frame), theirs.predict(frame))
+    assert list(ours.get_feature_names_out()[2:]) == list(frame.columns)
+    fold_model = ours.named_estimators_["by_name"].estimators_[0]
+    assert list(fold_model.feature_names_in_) == list(frame.columns)
+    with pytest.raises(ValueError, match="feature names"):
+        ours.predict(frame[frame.columns[::-1]])
 
 
 # --------------------------------------------------------------------------
@@ -211,6 +272,59 @@ def test_stack_methods(binary_data, multiclass_data):
     assert predicted.fit(X, y).transform(X).shape == (300, 2)
     with pytest.raises(ValueError, match="'svc'.*has no predict_proba"):
         StackingClassifier(members, stack_method="predict_proba").fit(X, y)
+
+
+def test_members_without_probabilities_vote(multiclass_data):
+    # Class indices are never averaged: fold models and repeats vote.
+    X, y = multiclass_data
+    members = [("svc", LinearSVC()), ("nb", GaussianNB())]
+    stack = StackingClassifier(
+        members, cv=3, n_repeats=3, stack_method="predict", random_state=0
+    )
+    oof = stack.fit_transform(X, y)
+    assert set(np.unique(oof)) <= {0.0, 1.0, 2.0}
+    svc = stack.named_estimators_["svc"]
+    votes = np.stack([model.predict(X) for model in svc.estimators_])
+    counts = np.stack([(votes == c).sum(axis=0) for c in range(3)])
+    assert_array_equal(svc.predict(X), np.argmax(counts, axis=0))
+    assert_array_equal(stack.transform(X)[:, 0], np.argmax(counts, axis=0))
+    assert stack.oof_scores_["svc"] == pytest.approx(np.mean(oof[:, 0] == y))
+    # With refit, a member predicts with its refit model, as sklearn's does.
+    refit = StackingClassifier(
+        members, cv=StratifiedKFold(5), stack_method="predict", refit=True
+    ).fit(X, y)
+    theirs = sk_ensemble.StackingClassifier(
+        members, cv=StratifiedKFold(5), stack_method="predict"
+    ).fit(X, y)
+    svc = refit.named_estimators_["svc"]
+    assert_array_equal(svc.predict(X), svc.refit_estimator_.predict(X))
+    assert_allclose(refit.transform(X), theirs.transform(X))
+    assert_array_equal(refit.predict(X), theirs.predict(X))
+
+
+def test_feature_names_follow_the_member_outputs():
+    X, y = make_classification(
+        n_samples=200, n_features=6, n_informative=4, n_classes=4, random_state=0
+    )
+    ovo = SVC(decision_function_shape="ovo")  # 4 classes: 6 columns
+    stack = StackingClassifier(
+        [("ovo", ovo), ("nb", GaussianNB())],
+        stack_method="decision_function",
+        passthrough=True,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="has no decision_function"):
+        stack.fit(X, y)
+    stack.set_params(stack_method="auto").fit(X, y)
+    assert stack.stack_methods_ == [["decision_function", "predict_proba"]]
+    names = stack.get_feature_names_out()
+    assert names.shape == (6 + 4 + 6,)
+    assert list(names[:2]) == ["stackingclassifier_ovo0", "stackingclassifier_ovo1"]
+    assert names.shape[0] == stack.transform(X).shape[1]
+    given = [f"pixel{i}" for i in range(6)]
+    assert list(stack.get_feature_names_out(given)[10:]) == given
+    with pytest.raises(ValueError, match="input_features should have length"):
+        stack.get_feature_names_out(["a", "b"])
 
 
 def test_string_labels_and_probabilities(multiclass_data):
