@@ -7,7 +7,7 @@ import pytest
 from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import ensemble as sk_ensemble
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import load_iris, make_classification, make_friedman1
 from sklearn.exceptions import NotFittedError
@@ -327,6 +327,64 @@ def test_feature_names_follow_the_member_outputs():
         stack.get_feature_names_out(["a", "b"])
 
 
+class LabelRecorder(ClassifierMixin, BaseEstimator):
+    """Predicts the majority class; remembers the rows it was fitted on."""
+
+    def fit(self, X, y):
+        self.rows_ = X[:, 0].astype(int)
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.majority_ = self.classes_[np.argmax(counts)]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
+    _, y = multiclass_data
+    X = np.arange(len(y), dtype=float)[:, None]  # each row's number
+    stack = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
+    oof = stack.fit_transform(X, y)
+    assert stack.stack_methods_ == [["predict"]]  # no proba, no decision
+    folds = stack.named_estimators_["rec"].estimators_
+    held_out = [np.setdiff1d(np.arange(len(y)), fold.rows_) for fold in folds]
+    assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(len(y)))
+    for rows in held_out:
+        assert_allclose(np.bincount(y[rows]), np.bincount(y) / 5, atol=1)
+    assert not all(np.all(np.diff(rows) == 1) for rows in held_out)  # shuffled
+    same = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
+    other = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=1)
+    assert_array_equal(same.fit_transform(X, y), oof)
+    other.fit(X, y)
+    other_rows = other.named_estimators_["rec"].estimators_[0].rows_
+    assert not np.array_equal(other_rows, folds[0].rows_)
+
+
+def test_classifier_holdout_blending_is_stratified(multiclass_data):
+    _, y = multiclass_data
+    X = np.arange(len(y), dtype=float)[:, None]
+    stack = StackingClassifier([("rec", LabelRecorder())], cv=0.2, random_state=0)
+    stack.fit(X, y)
+    (fold,) = stack.named_estimators_["rec"].estimators_
+    held_out = np.setdiff1d(np.arange(len(y)), fold.rows_)
+    assert len(held_out) == 60
+    assert_allclose(np.bincount(y[held_out]), np.bincount(y) / 5, atol=1)
+
+
+def test_default_final_estimators_and_final_methods(regression_data, binary_data):
+    X, y = regression_data
+    assert isinstance(
+        StackingRegressor(regressors()).fit(X, y).final_estimator_, RidgeCV
+    )
+    X, y = binary_data
+    stack = StackingClassifier(classifiers()).fit(X, y)
+    assert isinstance(stack.final_estimator_, LogisticRegression)
+    assert stack.final_estimator_ is not stack.final_estimator
+    svc = StackingClassifier(classifiers(), final_estimator=LinearSVC()).fit(X, y)
+    assert not hasattr(svc, "predict_proba")
+    assert_array_equal(svc.decision_function(X) > 0, svc.predict(X) == 1)
+
+
 def test_string_labels_and_probabilities(multiclass_data):
     X, y = multiclass_data
     labels = np.array(["ant", "bee", "cat"])[y]
@@ -408,11 +466,43 @@ class FailsOnSmallData(RegressorMixin, BaseEstimator):
         return np.zeros(len(X))
 
 
+class FailsOnWideData(RegressorMixin, BaseEstimator):
+    def fit(self, X, y):
+        if X.shape[1] > 5:
+            raise ValueError("too many columns")
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
 def test_failing_member_is_named_with_its_fold(regression_data):
     X, y = regression_data
     stack = StackingRegressor([("ridge", Ridge()), ("fragile", FailsOnSmallData())])
     with pytest.raises(ValueError, match=r"Member 'fragile' \(layer 1\), fold 1 of 5"):
         stack.fit(X, y)
+    stack.set_params(cv=3, n_repeats=2)
+    with pytest.raises(
+        ValueError, match=r"'fragile' \(layer 1\), fold 1 of 3, repeat 1"
+    ):
+        stack.fit(X, y)
+    upper = StackingRegressor(
+        [[("ridge", Ridge())], [("wide", FailsOnWideData())]], passthrough=True
+    )
+    with pytest.raises(ValueError, match=r"'wide' \(layer 2\), fold 1 of 5.*columns"):
+        upper.fit(X, y)
+    assert not hasattr(upper, "estimators_")
+
+
+def test_same_regression_results_for_any_n_jobs_and_backend(regression_data):
+    X, y = regression_data
+    layers = [regressors(), [("ols", LinearRegression())]]
+    params = dict(n_repeats=2, passthrough=True, refit=True, random_state=0)
+    expected = StackingRegressor(layers, **params).fit_transform(X, y)
+    for backend in ["threading", "loky"]:
+        with parallel_config(backend=backend):
+            stack = StackingRegressor(layers, n_jobs=2, **params)
+            assert_array_equal(stack.fit_transform(X, y), expected)
 
 
 def test_same_results_for_any_n_jobs_and_backend(multiclass_data):
