@@ -121,8 +121,9 @@ class FoldBaggedMember(BaseEstimator):
             return self.refit_estimator_.predict(X)
         if self._n_classes is None:
             return self._average("predict", X)
-        has_proba = hasattr(self.estimators_[0], "predict_proba")
-        return np.argmax(self._average(_combined(has_proba), X), axis=1)
+        proba = hasattr(self.estimators_[0], "predict_proba")
+        method = "predict_proba" if proba else "predict"  # "predict": votes
+        return np.argmax(self._average(method, X), axis=1)
 
     def predict_proba(self, X):
         """Mean class probabilities of the fold models (or the refit model)."""
@@ -131,10 +132,6 @@ class FoldBaggedMember(BaseEstimator):
     def decision_function(self, X):
         """Mean decision function of the fold models (or the refit model)."""
         return self._average("decision_function", X)
-
-
-def _combined(has_proba):
-    return "predict_proba" if has_proba else "predict"
 
 
 def _method_output(model, method, X, n_classes):
