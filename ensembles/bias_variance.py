@@ -13,7 +13,7 @@ import math
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_consistent_length
@@ -92,6 +92,11 @@ def _check_options(estimator, loss, n_rounds, sampling):
         loss = "zero_one" if is_classifier(estimator) else "squared_error"
     elif loss not in _LOSSES:
         raise ValueError(f"loss must be 'auto' or one of {_LOSSES}; got {loss!r}.")
+    elif loss == "zero_one" and is_regressor(estimator):
+        raise ValueError(
+            f"loss='zero_one' counts wrong labels; {type(estimator).__name__} is a "
+            "regressor. Use loss='squared_error' (or 'auto')."
+        )
     if not isinstance(n_rounds, Integral) or isinstance(n_rounds, bool) or n_rounds < 1:
         raise ValueError(f"n_rounds must be a positive int; got {n_rounds!r}.")
     if isinstance(sampling, str):
@@ -116,20 +121,22 @@ def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
     y_dtype = np.float64 if numeric else None
     y_train = check_array(y_train, ensure_2d=False, dtype=y_dtype, input_name="y_train")
     y_test = check_array(y_test, ensure_2d=False, dtype=y_dtype, input_name="y_test")
-    for name, y in [("y_train", y_train), ("y_test", y_test)]:
-        if y.ndim != 1:
-            raise ValueError(f"{name} must be 1-dimensional; got shape {y.shape}.")
-    check_consistent_length(X_train, y_train)
-    check_consistent_length(X_test, y_test)
-    if X_train.shape[1] != X_test.shape[1]:
-        raise ValueError(
-            f"X_train has {X_train.shape[1]} features but X_test has {X_test.shape[1]}."
-        )
     if y_test_true is not None:
         y_test_true = check_array(
             y_test_true, ensure_2d=False, dtype=y_dtype, input_name="y_test_true"
         )
-        check_consistent_length(y_test, y_test_true)
+    targets = [("y_train", y_train), ("y_test", y_test), ("y_test_true", y_test_true)]
+    for name, y in targets:
+        if y is not None and y.ndim != 1:
+            raise ValueError(f"{name} must be 1-dimensional; got shape {y.shape}.")
+    check_consistent_length(X_train, y_train)
+    check_consistent_length(
+        X_test, y_test, *([] if y_test_true is None else [y_test_true])
+    )
+    if X_train.shape[1] != X_test.shape[1]:
+        raise ValueError(
+            f"X_train has {X_train.shape[1]} features but X_test has {X_test.shape[1]}."
+        )
     return X_train, y_train, X_test, y_test, y_test_true
 
 
@@ -276,7 +283,7 @@ def bias_variance_decomposition(
         Number of fits.
     sampling : "bootstrap", "subsample" or data generator, default="bootstrap"
         "bootstrap": len(X_train) rows drawn with replacement (mlxtend's
-        definition, so the figures agree with
+        definition, so the squared-error figures agree with
         ``mlxtend.evaluate.bias_variance_decomp``). "subsample": half the
         rows without replacement. A generator (an object with
         ``sample(n_samples, random_state)``, see :mod:`ensembles.datasets`):
@@ -285,7 +292,9 @@ def bias_variance_decomposition(
     y_test_true : array-like, default=None
         Noise-free test targets. Then bias is measured against them and
         ``noise`` is reported; otherwise the bias includes the noise and, for
-        the squared error, ``expected_loss == bias + variance``.
+        the squared error, ``expected_loss == bias + variance``. With them,
+        ``expected_loss == bias + variance + noise`` holds in expectation
+        only (see Notes).
     random_state : int, RandomState instance or None, default=None
         Controls the training sets and the seeds of estimators whose own
         random_state is None.
@@ -300,10 +309,20 @@ def bias_variance_decomposition(
 
     Notes
     -----
+    Squared error with ``y_test_true`` (f): on a finite test set the loss
+    also holds the term ``2 * mean((main - f) * (f - y_test))``, the
+    correlation of the average prediction's error with the noise of the
+    test targets. The noise is independent of the training sets, so the
+    term is zero in expectation and shrinks as the test set grows; it is
+    not reported.
+
     For the zero-one loss, ``variance = variance_unbiased - variance_biased``
     (net variance): variance at a point whose main prediction is wrong
     lowers the loss. For two classes ``expected_loss == bias + variance``
     exactly; for more classes the identity holds only approximately.
+    mlxtend's ``bias_variance_decomp`` reports the total spread,
+    ``variance_unbiased + variance_biased``, as its variance; its figures
+    therefore do not add up to the loss.
 
     References
     ----------
@@ -485,6 +504,7 @@ def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **option
     """
     if not isinstance(estimators, dict) or not estimators:
         raise ValueError("estimators must be a non-empty dict of name -> estimator.")
+    options = _same_rounds_for_every_row(options)
     return BiasVarianceTable(
         {
             name: bias_variance_decomposition(
@@ -493,6 +513,31 @@ def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **option
             for name, estimator in estimators.items()
         }
     )
+
+
+def _same_rounds_for_every_row(options):
+    """``options`` with ``random_state`` fixed to one int, so that every
+    row of a table draws the same training sets (a None or a RandomState
+    would give each row its own)."""
+    random_state = options.get("random_state")
+    if not isinstance(random_state, Integral):
+        seed = draw_seeds(check_random_state(random_state), 1)[0]
+        options = {**options, "random_state": int(seed)}
+    return options
+
+
+def _row_names(values):
+    """Table row names for parameter values: the values themselves, or
+    their repr when some are unhashable or equal (1, 1.0 and True)."""
+    try:
+        if len(set(values)) == len(values):
+            return values
+    except TypeError:
+        pass
+    names = [repr(value) for value in values]
+    if len(set(names)) < len(names):
+        raise ValueError(f"param_range holds a value twice: {values!r}.")
+    return names
 
 
 def bias_variance_curve(
@@ -516,17 +561,20 @@ def bias_variance_curve(
     Returns
     -------
     table : BiasVarianceTable
-        One row per value; ``plot()`` draws bias, variance and loss along it.
+        One row per value, named by the value (by its repr when the values
+        are not all hashable and distinct); ``plot()`` draws bias, variance
+        and loss along it. Every row sees the same training sets.
     """
     if param_name not in estimator.get_params(deep=True):
         raise ValueError(f"{type(estimator).__name__} has no parameter {param_name!r}.")
     values = list(param_range)
     if not values:
         raise ValueError("param_range must hold at least one value.")
+    options = _same_rounds_for_every_row(options)
     results = {}
-    for value in values:
+    for name, value in zip(_row_names(values), values):
         model = clone(estimator).set_params(**{param_name: value})
-        results[value] = bias_variance_decomposition(
+        results[name] = bias_variance_decomposition(
             model, X_train, y_train, X_test, y_test, **options
         )
     return BiasVarianceTable(results, index_name=param_name)

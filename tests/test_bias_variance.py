@@ -90,6 +90,27 @@ def test_true_function_separates_noise(friedman):
     )
 
 
+def test_noise_identity_holds_up_to_the_noise_cross_term(friedman):
+    # A constant prediction c: loss = (c - f)^2 + (f - y)^2 + 2 (c - f)(f - y).
+    problem, X_train, y_train, X_test, y_test = friedman
+    truth = problem.f(X_test)
+    result = bias_variance_decomposition(
+        DummyRegressor(strategy="constant", constant=7.0),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=3,
+        y_test_true=truth,
+        random_state=0,
+    )
+    cross = 2 * np.mean((7.0 - truth) * (truth - y_test))
+    assert result.variance == 0.0
+    assert result.expected_loss == pytest.approx(
+        result.bias + result.variance + result.noise + cross, rel=1e-12
+    )
+
+
 def test_zero_one_decomposition_by_hand():
     # 3 rounds x 4 test points; labels of any type.
     predictions = np.array(
@@ -310,6 +331,53 @@ def test_curve_along_a_parameter(friedman):
         )
 
 
+@pytest.mark.parametrize("random_state", [None, np.random.RandomState(0)])
+def test_every_row_sees_the_same_training_sets(friedman, random_state):
+    _, X_train, y_train, X_test, y_test = friedman
+    options = dict(n_rounds=5, random_state=random_state)
+    table = compare_bias_variance(
+        {"a": LinearRegression(), "b": LinearRegression()},
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        **options,
+    )
+    assert table["a"] == table["b"]
+    curve = bias_variance_curve(
+        LinearRegression(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        param_name="copy_X",  # no effect on the fit
+        param_range=[True, False],
+        **options,
+    )
+    assert curve[True] == curve[False]
+
+
+def test_curve_rows_for_values_that_are_not_keys():
+    X, y = Sine(noise=0.3).sample(120, random_state=0)
+    y = (y > 0).astype(int)
+    options = dict(param_name="class_weight", n_rounds=3, random_state=0)
+    curve = bias_variance_curve(
+        DecisionTreeClassifier(max_depth=2),
+        X,
+        y,
+        X,
+        y,
+        param_range=[None, {0: 1, 1: 3}],
+        **options,
+    )
+    assert list(curve) == ["None", "{0: 1, 1: 3}"]
+    assert curve["None"] != curve["{0: 1, 1: 3}"]
+    with pytest.raises(ValueError, match="param_range holds a value twice"):
+        bias_variance_curve(
+            DecisionTreeClassifier(), X, y, X, y, param_range=[None, None], **options
+        )
+
+
 def test_result_is_a_frozen_dataclass():
     result = BiasVarianceResult("squared_error", 2.0, 1.5, 0.5, None, 10)
     assert result.as_dict()["bias"] == 1.5
@@ -367,6 +435,18 @@ def test_invalid_data(friedman):
         bias_variance_decomposition("tree", X_train, y_train, X_test, y_test)
     with pytest.raises(ValueError, match="non-empty dict"):
         compare_bias_variance([est], X_train, y_train, X_test, y_test)
+    with pytest.raises(ValueError, match="y_test_true must be 1-dimensional"):
+        bias_variance_decomposition(
+            est, X_train, y_train, X_test, y_test, y_test_true=y_test[:, None]
+        )
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        bias_variance_decomposition(
+            est, X_train, y_train, X_test, y_test, y_test_true=y_test[:-1]
+        )
+    with pytest.raises(ValueError, match="LinearRegression is a regressor"):
+        bias_variance_decomposition(
+            est, X_train, y_train, X_test, y_test, loss="zero_one"
+        )
 
 
 # --------------------------------------------------------------------------
