@@ -239,12 +239,18 @@ class _BaseBagging(HomogeneousEnsemble):
             )
             return self
 
-        # The first n_fitted seeds are those of the members already fitted:
-        # growing an ensemble by warm start gives the same members as fitting
-        # the larger ensemble at once.
+        # With an int random_state, the first n_fitted seeds are those of the
+        # members already fitted: growing an ensemble by warm start gives the
+        # same members as fitting the larger ensemble at once. Whatever the
+        # random_state, the fitted members keep their own seeds and plans
+        # (the data they were drawn from), which estimators_samples_ redraws.
         seeds = draw_seeds(check_random_state(self.random_state), self.n_estimators)
+        plans = [plan] * self.n_estimators
+        if n_fitted:
+            seeds[:n_fitted] = self._seeds[:n_fitted]
+            plans[:n_fitted] = self._plans[:n_fitted]
         self.estimator_ = estimator
-        self._plan = plan
+        self._plans = plans
         self._seeds = seeds
 
         make_member = MemberFactory(
@@ -269,8 +275,9 @@ class _BaseBagging(HomogeneousEnsemble):
             self.estimators_.append(member)
             self.estimators_features_.append(features)
 
-        if hasattr(self, "oob_score_"):
-            del self.oob_score_
+        for name in ("oob_score_", "oob_prediction_", "oob_decision_function_"):
+            if hasattr(self, name):
+                delattr(self, name)
         if self.oob_score:
             self._set_oob_score(X, y)
         return self
@@ -302,7 +309,9 @@ class _BaseBagging(HomogeneousEnsemble):
         stored, to keep fitted ensembles small.
         """
         check_is_fitted(self)
-        return [_draw_bag(seed, self._plan)[1] for seed in self._seeds]
+        return [
+            _draw_bag(seed, plan)[1] for seed, plan in zip(self._seeds, self._plans)
+        ]
 
     def _member_predictions(self, X, method, rows_per_member=None):
         """Yield each member's ``method`` output on X, in member order."""
@@ -321,10 +330,9 @@ class _BaseBagging(HomogeneousEnsemble):
         )
 
     def _oob_rows(self):
-        n_samples = self._plan["n_samples"]
         oob = []
-        for in_bag in self.estimators_samples_:
-            mask = np.ones(n_samples, dtype=bool)
+        for in_bag, plan in zip(self.estimators_samples_, self._plans):
+            mask = np.ones(plan["n_samples"], dtype=bool)
             mask[in_bag] = False
             oob.append(np.flatnonzero(mask))
         return oob
@@ -702,8 +710,23 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
         X = self._validate_X_predict(X)
+        shape = (len(X),) if self.n_classes_ == 2 else (len(X), self.n_classes_)
+
+        def checked(outputs):
+            for i, output in enumerate(outputs):
+                if np.shape(output) != shape:
+                    raise ValueError(
+                        f"Member {i}'s decision_function has shape "
+                        f"{np.shape(output)}, not {shape}: its bag held rows of "
+                        f"fewer than the {self.n_classes_} classes, and such "
+                        "scores cannot be averaged. Use predict_proba, or larger "
+                        "bags (max_samples)."
+                    )
+                yield output
+
         total, _ = _mean_and_spread(
-            self._member_predictions(X, "decision_function"), with_spread=False
+            checked(self._member_predictions(X, "decision_function")),
+            with_spread=False,
         )
         return total / len(self.estimators_)
 

@@ -374,20 +374,33 @@ def unfitted_on_error(fit):
     Whatever interrupts it (an error in a member, bad input found late,
     KeyboardInterrupt), the fitted attributes are removed before the error
     propagates, so the estimator never predicts with a half-built ensemble:
-    ``predict`` raises NotFittedError instead.
+    ``predict`` raises NotFittedError instead. A warm start that fails
+    leaves the ensemble as it was before the call, as if the call had not
+    been made: what was fitted before is kept.
     """
 
     @functools.wraps(fit)
     def wrapper(self, *args, **kwargs):
+        before = None
+        if getattr(self, "warm_start", False):
+            # Lists (of members) grow in place: keep copies.
+            before = {
+                name: list(value) if isinstance(value, list) else value
+                for name, value in vars(self).items()
+            }
         try:
             return fit(self, *args, **kwargs)
         except BaseException:
-            for name in [
-                name
-                for name in vars(self)
-                if name.endswith("_") and not name.startswith("__")
-            ]:
-                delattr(self, name)
+            if before is not None:
+                vars(self).clear()
+                vars(self).update(before)
+            else:
+                for name in [
+                    name
+                    for name in vars(self)
+                    if name.endswith("_") and not name.startswith("__")
+                ]:
+                    delattr(self, name)
             raise
 
     return wrapper

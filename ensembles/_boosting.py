@@ -193,7 +193,7 @@ class _BaseBoosting(HomogeneousEnsemble):
             oob_improvement = list(getattr(self, "oob_improvement_", []))
             validation_score = list(getattr(self, "validation_score_", []))
         else:
-            self.init_ = self._fit_init(X, y, sample_weight, loss)
+            self.init_ = self._fit_init(X, y, sample_weight if weighted else None, loss)
             self._loss = loss
             raw = self._raw_init(X)
             raw_val = None if X_val is None else self._raw_init(X_val)
@@ -312,14 +312,20 @@ class _BaseBoosting(HomogeneousEnsemble):
         return self
 
     def _fit_init(self, X, y, sample_weight, loss):
+        """Fit the initial model; the user's weights (or None) go to it."""
         if isinstance(self.init, str):  # "zero"
             return "zero"
         init = loss.init_estimator() if self.init is None else clone(self.init)
+        if is_classifier(self) and not hasattr(init, "predict_proba"):
+            raise ValueError(
+                f"init={type(init).__name__} has no predict_proba; the initial "
+                f"model of {type(self).__name__} must predict class probabilities."
+            )
+        if sample_weight is None:
+            return init.fit(X, y)
         try:
             return init.fit(X, y, sample_weight=sample_weight)
         except TypeError:
-            if np.all(sample_weight == sample_weight[0]):
-                return init.fit(X, y)
             raise ValueError(
                 f"The initial estimator {type(init).__name__} does not support "
                 "sample weights."
@@ -358,8 +364,12 @@ class _BaseBoosting(HomogeneousEnsemble):
 
     @property
     def feature_importances_(self):
-        """Mean of the members' normalised feature importances, summing to 1.
+        """Feature importances of the stages' members, summing to 1.
 
+        For scikit-learn trees, their impurity decreases summed over all
+        stages, then normalised, as in scikit-learn's gradient boosting
+        (early stages, fitted to larger residuals, weigh more); for other
+        members, the mean of their normalised ``feature_importances_``.
         Only available when the members expose ``feature_importances_``.
         """
         check_is_fitted(self)
@@ -371,6 +381,9 @@ class _BaseBoosting(HomogeneousEnsemble):
             )
         total = np.zeros(self.n_features_in_)
         for member in members:
+            if hasattr(member, "tree_"):
+                total += member.tree_.compute_feature_importances(normalize=False)
+                continue
             importance = np.asarray(member.feature_importances_, dtype=np.float64)
             if importance.sum() > 0:
                 total += importance / importance.sum()
@@ -458,7 +471,8 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
     validation_score_ : ndarray of shape (n_estimators_,)
         Validation loss after each stage (with early stopping).
     feature_importances_ : ndarray of shape (n_features_in_,)
-        Mean of the members' normalised importances, when they have them.
+        Importances summing to 1, when the members have them; for
+        scikit-learn trees computed as in scikit-learn's gradient boosting.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -638,7 +652,8 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
     validation_score_ : ndarray of shape (n_estimators_,)
         Validation loss after each stage (with early stopping).
     feature_importances_ : ndarray of shape (n_features_in_,)
-        Mean of the members' normalised importances, when they have them.
+        Importances summing to 1, when the members have them; for
+        scikit-learn trees computed as in scikit-learn's gradient boosting.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)

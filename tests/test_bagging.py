@@ -21,7 +21,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -421,14 +421,84 @@ def test_warm_start_errors(regression_data):
     model = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
     with pytest.warns(UserWarning, match="does not fit new estimators"):
         model.fit(X, y)
+    before = model.predict(X)
     with pytest.raises(ValueError, match="must be larger or equal"):
         model.set_params(n_estimators=2).fit(X, y)
-    # A failed fit leaves the model unfitted, never half-built.
-    with pytest.raises(NotFittedError):
-        model.predict(X)
-    model = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
+    # A failed warm start leaves the ensemble as it was, as in scikit-learn.
+    assert_array_equal(model.predict(X), before)
     with pytest.raises(ValueError, match="warm-started"):
         model.set_params(n_estimators=6).fit(X[:, :5], y)
+    assert len(model.estimators_) == 4
+    # Also when a new member fails while the ensemble grows.
+    flaky = BaggingRegressor(Flaky(), n_estimators=3, warm_start=True, random_state=0)
+    flaky.fit(X, y)
+    before = flaky.predict(X)
+    flaky.set_params(n_estimators=6, estimator__fail=True)
+    with pytest.raises(ValueError, match="member 3.*flaked"):
+        flaky.fit(X, y)
+    assert_array_equal(flaky.predict(X), before)
+    assert len(flaky.estimators_) == len(flaky.estimators_features_) == 3
+    # A cold fit that fails leaves the model unfitted, never half-built.
+    flaky.set_params(warm_start=False)
+    with pytest.raises(ValueError, match="flaked"):
+        flaky.fit(X, y)
+    with pytest.raises(NotFittedError):
+        flaky.predict(X)
+
+
+class Flaky(RegressorMixin, BaseEstimator):
+    def __init__(self, fail=False):
+        self.fail = fail
+
+    def fit(self, X, y):
+        if self.fail:
+            raise ValueError("flaked")
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_decision_function_of_members_that_missed_a_class():
+    X, y = load_iris(return_X_y=True)
+    # LinearSVC drops the classes whose rows all have zero weight.
+    model = BaggingClassifier(
+        LinearSVC(), n_estimators=10, max_samples=3, random_state=0
+    ).fit(X, y)
+    with pytest.raises(ValueError, match=r"shape \(150,\), not \(150, 3\)"):
+        model.decision_function(X)
+    assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("random_state", [None, np.random.RandomState(0)])
+def test_warm_start_keeps_the_bags_of_fitted_members(regression_data, random_state):
+    X, y = regression_data
+    model = BaggingRegressor(
+        n_estimators=3, warm_start=True, random_state=random_state
+    ).fit(X, y)
+    bags = model.estimators_samples_
+    # Grown on other (fewer) rows: the first members' bags stay theirs.
+    model.set_params(n_estimators=5).fit(X[:50], y[:50])
+    for before, after in zip(bags, model.estimators_samples_[:3]):
+        assert_array_equal(before, after)
+    assert max(bag.max() for bag in model.estimators_samples_[3:]) < 50
+    # The bags are those the members were fitted on (trees count the rows
+    # of their bag at the root, weighted by how often each was drawn).
+    for tree, bag in zip(model.estimators_, model.estimators_samples_):
+        assert tree.tree_.weighted_n_node_samples[0] == len(bag)
+
+
+def test_refit_without_oob_drops_the_old_oob_attributes(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(n_estimators=30, oob_score=True, random_state=0)
+    model.fit(X, y).set_params(oob_score=False).fit(X[:50], y[:50])
+    assert not hasattr(model, "oob_score_")
+    assert not hasattr(model, "oob_prediction_")
+    X, y = load_iris(return_X_y=True)
+    model = BaggingClassifier(n_estimators=30, oob_score=True, random_state=0)
+    model.fit(X, y).set_params(oob_score=False).fit(X, y)
+    assert not hasattr(model, "oob_decision_function_")
 
 
 def test_verbose_reports_progress(regression_data, capsys):

@@ -64,6 +64,8 @@ def test_squared_error_with_depth3_trees_is_sklearn_gradient_boosting(
     assert_allclose(ours.train_score_, theirs.train_score_, rtol=1e-8)
     # With least-squares members the line search is the plain residual step.
     assert_allclose(ours.estimator_weights_, 0.1, rtol=1e-10)
+    # Equal up to ties between features that split the rows alike.
+    assert_allclose(ours.feature_importances_, theirs.feature_importances_, atol=3e-3)
 
 
 @pytest.mark.parametrize(
@@ -218,6 +220,10 @@ def test_init_estimator_and_zero(regression_data):
     step = model.estimator_weights_[0, 0]
     expected = linear.predict(X) + step * model.estimators_[0, 0].predict(X)
     assert_allclose(first_stage, expected)
+    # A pipeline as init: it is fitted without weights unless some are given.
+    pipe = make_pipeline(StandardScaler(), Ridge())
+    piped = BoostingRegressor(init=pipe, n_estimators=3).fit(X, y)
+    assert_allclose(piped.init_.predict(X), clone(pipe).fit(X, y).predict(X))
     zero = BoostingRegressor(init="zero", n_estimators=1, learning_rate=1.0)
     zero.fit(X, y)
     assert_allclose(zero.predict(X), zero.estimators_[0, 0].predict(X), rtol=1e-6)
@@ -285,6 +291,9 @@ def test_warm_start_equals_one_fit(regression_data, subsample):
     assert_allclose(grown.train_score_, at_once.train_score_)
     with pytest.raises(ValueError, match="must be larger or equal"):
         grown.set_params(n_estimators=5).fit(X, y)
+    # The failed warm start leaves the 25 stages as they were.
+    assert grown.n_estimators_ == 25
+    assert_allclose(grown.predict(X), at_once.predict(X))
 
 
 def test_feature_importances(regression_data):
@@ -301,6 +310,12 @@ def test_feature_importances(regression_data):
 # --------------------------------------------------------------------------
 # Classification
 # --------------------------------------------------------------------------
+def test_classifier_init_must_predict_probabilities(binary_data):
+    X, y = binary_data
+    with pytest.raises(ValueError, match="init=Ridge has no predict_proba"):
+        BoostingClassifier(init=Ridge(), n_estimators=2).fit(X, y)
+
+
 def test_binary_outputs(binary_data):
     X, y = binary_data
     model = BoostingClassifier(n_estimators=30, random_state=0).fit(X, y)
