@@ -6,6 +6,7 @@ experiment lives in ensembles._experiment and ensembles.bias_variance.
 """
 
 import argparse
+import os
 import sys
 
 from . import compare_bias_variance
@@ -45,7 +46,12 @@ def _parser():
         default=-1,
         help="rounds fitted at once (default -1: all cores)",
     )
-    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the data and the rounds, 0 to 2**32 - 2 (default 0)",
+    )
     parser.add_argument(
         "--plot", metavar="FILE.png", help="also save a bar chart of the decomposition"
     )
@@ -61,9 +67,17 @@ def main(argv=None):
         parser.error(f"--rounds must be at least 2, got {args.rounds}")
     if args.n_jobs == 0:
         parser.error("--n-jobs must not be 0")
+    if not 0 <= args.random_state < 2**32 - 1:
+        # The test data are drawn with random_state + 1.
+        parser.error(
+            f"--random-state must be in [0, 2**32 - 2], got {args.random_state}"
+        )
     if args.plot is not None:
         if not args.plot.lower().endswith(".png"):
             parser.error(f"--plot needs a .png file name, got {args.plot!r}")
+        folder = os.path.dirname(os.path.abspath(args.plot))
+        if not os.path.isdir(folder):
+            parser.error(f"--plot: no folder {folder!r} to write {args.plot!r} in")
         try:
             import matplotlib
         except ImportError:

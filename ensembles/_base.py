@@ -181,11 +181,14 @@ def parallel_map(
     # One task per batch: tasks here are whole model fits, and batching them
     # would leave workers idle at the end of uneven batches. A schedule
     # learns from results as soon as they finish, and puts them back in order.
+    # Backends that cannot stream results (multiprocessing) return a list.
+    backend, _ = get_active_backend(prefer="threads")
+    if getattr(backend, "supports_return_generator", False):
+        return_as = "generator" if schedule is None else "generator_unordered"
+    else:
+        return_as = "list"
     results = Parallel(
-        n_jobs=n_jobs,
-        prefer="threads",
-        return_as="generator" if schedule is None else "generator_unordered",
-        batch_size=1,
+        n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
     )(calls)
     results = progress(results, len(tasks), desc or "tasks", verbose)
     if schedule is None:
@@ -491,23 +494,22 @@ def check_sample_weight(sample_weight, n_samples):
         return None
     if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
-    else:
-        sample_weight = check_array(
-            sample_weight,
-            ensure_2d=False,
-            dtype=np.float64,
-            input_name="sample_weight",
+    sample_weight = check_array(
+        sample_weight,
+        ensure_2d=False,
+        dtype=np.float64,
+        input_name="sample_weight",
+    )
+    if sample_weight.ndim != 1:
+        raise ValueError(
+            "sample_weight must be 1-dimensional, got an array of shape "
+            f"{sample_weight.shape}."
         )
-        if sample_weight.ndim != 1:
-            raise ValueError(
-                "sample_weight must be 1-dimensional, got an array of shape "
-                f"{sample_weight.shape}."
-            )
-        if sample_weight.shape[0] != n_samples:
-            raise ValueError(
-                f"sample_weight has {sample_weight.shape[0]} values for "
-                f"{n_samples} samples."
-            )
+    if sample_weight.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has {sample_weight.shape[0]} values for "
+            f"{n_samples} samples."
+        )
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must not contain negative values.")
     if not np.any(sample_weight > 0):

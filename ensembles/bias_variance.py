@@ -24,6 +24,7 @@ from ._base import (
     draw_seeds,
     fit_member,
     member_input_tags,
+    member_threads,
     parallel_map,
 )
 
@@ -177,7 +178,11 @@ def _round_predictions(
     seeds = draw_seeds(rng, 2 * n_rounds).reshape(n_rounds, 2)
     # Estimators the user seeded keep their seed; the others get one per
     # round, so that results are reproducible for any n_jobs and backend.
-    make_member = MemberFactory(estimator, keep_set_seeds=True)
+    make_member = MemberFactory(
+        estimator,
+        n_threads=member_threads(n_jobs, n_rounds),
+        keep_set_seeds=True,
+    )
     predictions = parallel_map(
         _fit_round,
         (

@@ -382,7 +382,7 @@ def test_same_results_for_any_n_jobs_and_backend(
     reference = Model(n_jobs=1, **params).fit(X, y)
     method = "predict" if Model is BaggingRegressor else "predict_proba"
     expected = getattr(reference, method)(X)
-    for backend in ["threading", "loky"]:
+    for backend in ["threading", "loky", "multiprocessing"]:
         for n_jobs in [2, -1]:
             with parallel_config(backend=backend):
                 model = Model(n_jobs=n_jobs, **params).fit(X, y)

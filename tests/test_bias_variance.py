@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from joblib import parallel_config
+from joblib import cpu_count, parallel_config
 from numpy.testing import assert_allclose
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
@@ -219,7 +219,7 @@ def test_same_results_for_any_n_jobs_and_backend(friedman):
     expected = bias_variance_decomposition(
         estimator, X_train, y_train, X_test, y_test, n_jobs=1, **options
     )
-    for backend in ["threading", "loky"]:
+    for backend in ["threading", "loky", "multiprocessing"]:
         with parallel_config(backend=backend):
             result = bias_variance_decomposition(
                 estimator, X_train, y_train, X_test, y_test, n_jobs=2, **options
@@ -230,6 +230,29 @@ def test_same_results_for_any_n_jobs_and_backend(friedman):
 # --------------------------------------------------------------------------
 # The expected shape: which ensemble reduces which error
 # --------------------------------------------------------------------------
+class ThreadProbe(RegressorMixin, BaseEstimator):
+    """Predicts its own n_jobs: the threads it was allowed."""
+
+    def __init__(self, n_jobs=None):
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), float(self.n_jobs))
+
+
+def test_parallel_rounds_share_the_cores(friedman):
+    # Rounds run two at a time: a member asking for every core gets half.
+    _, X_train, y_train, X_test, y_test = friedman
+    result = bias_variance_decomposition(
+        ThreadProbe(n_jobs=-1), X_train, y_train, X_test, y_test, n_rounds=4, n_jobs=2
+    )
+    threads = max(1, cpu_count() // 2)
+    assert result.bias == pytest.approx(np.mean((threads - y_test) ** 2))
+
+
 def test_bagging_cuts_variance_boosting_cuts_bias(friedman):
     problem, X_train, y_train, X_test, y_test = friedman
     table = compare_bias_variance(

@@ -28,10 +28,11 @@ REQUIRED_PARAMS = {
 }
 
 _TREE_WEIGHTS = (
-    "the default member, a decision tree, places split thresholds between "
-    "neighbouring rows, zero-weight rows included, so a zero weight is not "
-    "the same as a removed row (scikit-learn lists this for its trees and "
-    "its gradient boosting)"
+    "a weighted row and its repeats are summed in different orders, so the "
+    "starting mean and every stage's residuals differ in their last bits; "
+    "that flips the tree member's choice between splits that tie, and "
+    "different trees grow (a single tree passes this check; scikit-learn "
+    "lists the same failure for its gradient boosting)"
 )
 
 _OUT_OF_FOLD = (

@@ -73,7 +73,7 @@ IDS = [type(est).__name__ for est, _ in ESTIMATORS]
 
 
 @pytest.mark.parametrize("estimator, task", ESTIMATORS, ids=IDS)
-@pytest.mark.parametrize("backend", ["threading", "loky"])
+@pytest.mark.parametrize("backend", ["threading", "loky", "multiprocessing"])
 def test_same_results_for_local_backends(estimator, task, backend):
     expected = _outputs(estimator, task, n_jobs=1)
     for n_jobs in [2, -1]:

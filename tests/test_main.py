@@ -28,8 +28,21 @@ def test_json_output(capsys):
     assert [row["name"] for row in rows] == NAMES
     for row in rows:
         assert set(row) == {"name", "expected_loss", "bias", "variance", "noise"}
-        # Generated data: the noise is known and the same for every learner.
-        assert row["noise"] == pytest.approx(rows[0]["noise"])
+        # Generated data: the noise is known (0.3 ** 2 on 500 test rows).
+        assert row["noise"] == pytest.approx(0.09, rel=0.2)
+    # The options take effect: another seed, other data and rounds.
+    assert main([*FAST, "--format", "json", "--random-state", "1"]) == 0
+    other = json.loads(capsys.readouterr().out)
+    assert other[0]["expected_loss"] != rows[0]["expected_loss"]
+    assert main([*FAST, "--format", "json", "--n-jobs", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == rows  # any n_jobs
+
+
+def test_quiet_and_progress(capsys):
+    assert main(FAST) == 0
+    assert capsys.readouterr().err == ""
+    assert main([arg for arg in FAST if arg != "--quiet"]) == 0
+    assert "rounds (" in capsys.readouterr().err
 
 
 def test_csv_output_classification(capsys):
@@ -58,6 +71,9 @@ def test_plot(tmp_path, capsys):
         (["--format", "xml"], "invalid choice: 'xml'"),
         (["--plot", "out.pdf"], "needs a .png"),
         (["--colour"], "unrecognized arguments"),
+        (["--random-state", "-1"], "--random-state must be in [0, 2**32 - 2]"),
+        (["--random-state", str(2**32 - 1)], "--random-state must be in"),
+        (["--plot", "/no/such/folder/x.png"], "--plot: no folder"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(argv, message, capsys):

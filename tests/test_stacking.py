@@ -499,7 +499,7 @@ def test_same_regression_results_for_any_n_jobs_and_backend(regression_data):
     layers = [regressors(), [("ols", LinearRegression())]]
     params = dict(n_repeats=2, passthrough=True, refit=True, random_state=0)
     expected = StackingRegressor(layers, **params).fit_transform(X, y)
-    for backend in ["threading", "loky"]:
+    for backend in ["threading", "loky", "multiprocessing"]:
         with parallel_config(backend=backend):
             stack = StackingRegressor(layers, n_jobs=2, **params)
             assert_array_equal(stack.fit_transform(X, y), expected)
@@ -514,7 +514,7 @@ def test_same_results_for_any_n_jobs_and_backend(multiclass_data):
     params = dict(n_repeats=2, passthrough=True, random_state=0)
     reference = StackingClassifier([members, [("top", GaussianNB())]], **params)
     expected = reference.fit(X, y).predict_proba(X)
-    for backend in ["threading", "loky"]:
+    for backend in ["threading", "loky", "multiprocessing"]:
         with parallel_config(backend=backend):
             stack = StackingClassifier(
                 [members, [("top", GaussianNB())]], n_jobs=2, **params
