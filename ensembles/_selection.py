@@ -41,6 +41,9 @@ class _BaseSelection(BaseEstimator):
     _parameter_constraints: dict = {
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
+    # As a stack's final estimator, it is handed the last layer's
+    # predictions only, without the passthrough features.
+    _combines_predictions = True
 
     def __init__(self, ensemble_size=50):
         self.ensemble_size = ensemble_size
@@ -218,7 +221,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
             raise ValueError(
                 f"{type(self).__name__} combines probabilities: every column "
                 "must lie in [0, 1]. Feed it predict_proba outputs (for a "
-                "stack: stack_method='predict_proba', passthrough=False)."
+                "stack: stack_method='predict_proba')."
             )
         n_classes = len(self.classes_)
         if n_classes == 2:

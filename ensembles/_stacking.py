@@ -373,6 +373,13 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         # Per layer: a seed for its splits and one for its members' seeds.
         layer_seeds = draw_seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
+        final = self.final_estimator
+        if final is None:
+            final = self._default_final_estimator()
+        # Ensemble selection weighs predictions: passthrough features are not.
+        self._final_sees_X = self.passthrough and not getattr(
+            final, "_combines_predictions", False
+        )
         rows = np.arange(X.shape[0])
         features = _first_layer_input(given, X)
         self.estimators_ = []
@@ -382,11 +389,8 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 number, layer, features, y, rows, sample_weight, seeds, n_classes
             )
             self.estimators_.append(members)
-            features = self._next_input(columns, X, rows)
+            features = self._next_input(columns, X, number == len(layers))
 
-        final = self.final_estimator
-        if final is None:
-            final = self._default_final_estimator()
         self.final_estimator_ = clone(final)
         fit_member(
             self.final_estimator_,
@@ -505,12 +509,13 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             ]
         return [f"fold {i + 1} of {n_splits}" for i in range(n_splits)]
 
-    def _next_input(self, columns, X, rows):
-        """Input of the next layer: the members' columns, then X with
-        passthrough. With blending, rows outside ``rows`` (the next layer's
-        training rows) hold zeros and are never used."""
+    def _next_input(self, columns, X, last):
+        """Input of the next layer (of the final estimator after the
+        ``last`` layer): the members' columns, then X with passthrough. With
+        blending, rows a layer held out of the next one's training hold
+        zeros there and are never used."""
         predictions = np.hstack(columns)
-        if not self.passthrough:
+        if not (self._final_sees_X if last else self.passthrough):
             return predictions
         if sparse.issparse(X):
             return sparse.hstack([predictions, X], format="csr")
@@ -571,9 +576,9 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         given = X
         X = validate_X(self, X, **self._input_options)
         features = _first_layer_input(given, X)
-        for layer in self.estimators_:
+        for number, layer in enumerate(self.estimators_, start=1):
             columns = [member.stack_output(features) for member in layer]
-            features = self._next_input(columns, X, None)
+            features = self._next_input(columns, X, number == len(self.estimators_))
         return features
 
     def transform(self, X):
@@ -614,7 +619,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 names.extend(
                     f"{prefix}_{member.name}{j}" for j in range(member._n_columns)
                 )
-        if self.passthrough:
+        if self._final_sees_X:
             names.extend(input_features)
         return np.asarray(names, dtype=object)
 
@@ -698,7 +703,9 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         and every member keeps cv x n_repeats fold models.
     passthrough : bool, default=False
         Concatenate the original features to the input of every layer
-        above the first and of the final estimator (skip connections).
+        above the first and of the final estimator (skip connections). An
+        ensemble selection final estimator, which weighs predictions, gets
+        the last layer's predictions only.
     refit : bool, default=False
         Also refit every member on all rows and predict with that model
         (scikit-learn's algorithm, one more fit per member).
@@ -845,7 +852,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         the redundant first probability column is dropped.
     passthrough : bool, default=False
         Concatenate the original features to the input of every layer
-        above the first and of the final estimator (skip connections).
+        above the first and of the final estimator (skip connections). An
+        ensemble selection final estimator, which weighs predictions, gets
+        the last layer's predictions only.
     refit : bool, default=False
         Also refit every member on all rows and predict with that model
         (scikit-learn's algorithm, one more fit per member).

@@ -597,6 +597,33 @@ def test_ensemble_selection_as_final_layer(regression_data):
     assert clf.score(X, y) > 0.9
 
 
+def test_ensemble_selection_on_top_of_skip_connections(multiclass_data):
+    # AutoGluon's design: X reaches layer 2, the greedy selection on top
+    # weighs the predictions of layer 2 only.
+    X, y = multiclass_data
+    layer2 = [("logistic2", LogisticRegression(max_iter=1000)), ("nb2", GaussianNB())]
+    stack = StackingClassifier(
+        [classifiers(), layer2],
+        final_estimator=EnsembleSelectionClassifier(ensemble_size=20),
+        passthrough=True,
+        random_state=0,
+    )
+    features = stack.fit_transform(X, y)
+    assert features.shape == (300, 6)  # two members x three classes
+    assert stack.estimators_[1][0].estimators_[0].n_features_in_ == 9 + 8
+    assert stack.final_estimator_.weights_.shape == (2,)
+    names = stack.get_feature_names_out()
+    assert list(names) == [
+        f"stackingclassifier_{m}{c}" for m in ("logistic2", "nb2") for c in range(3)
+    ]
+    expected = stack.final_estimator_.predict_proba(stack.transform(X))
+    assert_allclose(stack.predict_proba(X), expected)
+    regression = StackingRegressor(
+        regressors(), final_estimator=EnsembleSelectionRegressor(), passthrough=True
+    ).fit(*make_friedman1(n_samples=200, random_state=0))
+    assert regression.final_estimator_.weights_.shape == (3,)
+
+
 def test_fitted_members_are_well_formed_estimators(regression_data):
     X, y = regression_data
     stack = StackingRegressor(regressors(), random_state=0).fit(X, y)
