@@ -651,7 +651,7 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         return DecisionTreeClassifier()
 
     def _validate_y(self, y):
-        self.classes_, y = encode_classes(column_or_1d(y, warn=True))
+        self.classes_, y = encode_classes(column_or_1d(y, warn=True), ensemble=self)
         self.n_classes_ = len(self.classes_)
         return y
 
@@ -710,7 +710,8 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
         X = self._validate_X_predict(X)
-        shape = (len(X),) if self.n_classes_ == 2 else (len(X), self.n_classes_)
+        n_samples = X.shape[0]
+        shape = (n_samples,) if self.n_classes_ == 2 else (n_samples, self.n_classes_)
 
         def checked(outputs):
             for i, output in enumerate(outputs):

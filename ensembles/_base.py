@@ -469,10 +469,12 @@ def validate_X(ensemble, X, *, allow_nan, sparse):
     return validate_data(ensemble, X, reset=False, **array_options(allow_nan, sparse))
 
 
-def encode_classes(y):
+def encode_classes(y, ensemble=None):
     """Class labels of a classification target and y as class indices.
 
-    Raises a ValueError for a continuous target or a single class.
+    Raises a ValueError for a continuous target or a single class, and,
+    when ``ensemble`` is being warm-started, for classes other than those
+    its fitted members were trained on.
     """
     check_classification_targets(y)
     classes, encoded = np.unique(y, return_inverse=True)
@@ -480,6 +482,12 @@ def encode_classes(y):
         raise ValueError(
             f"The target y has only one class ({np.asarray(classes[0]).item()!r}): "
             "a classifier needs samples of at least two classes."
+        )
+    warm = getattr(ensemble, "warm_start", False) and hasattr(ensemble, "estimators_")
+    if warm and not np.array_equal(classes, ensemble.classes_):
+        raise ValueError(
+            "y has different classes from the ensemble being warm-started; "
+            "use warm_start=False."
         )
     return classes, encoded
 

@@ -714,17 +714,7 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         return self.n_jobs
 
     def _encode_y(self, y):
-        classes, encoded = encode_classes(y)
-        if (
-            getattr(self, "classes_", None) is not None
-            and self.warm_start
-            and (hasattr(self, "estimators_"))
-        ):
-            if not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    "y has different classes from the ensemble being "
-                    "warm-started; use warm_start=False."
-                )
+        classes, encoded = encode_classes(y, ensemble=self)
         self.classes_ = classes
         self.n_classes_ = len(classes)
         if self.loss == "exponential" and self.n_classes_ > 2:

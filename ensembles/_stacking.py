@@ -420,8 +420,12 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         methods = [self._stack_method(name, est) for name, est in layer]
 
         tasks, labels, groups = [], [], []
+        # A regressor member of a classifier stack predicts numbers, not classes.
+        member_classes = [
+            n_classes if is_classifier(estimator) else None for _, estimator in layer
+        ]
         tree_input = None  # X prepared once for every scikit-learn tree member
-        for (name, estimator), method in zip(layer, methods):
+        for (name, estimator), method, classes in zip(layer, methods, member_classes):
             member_X, how = X, (False, {})
             if rows_as_weights(estimator):
                 # Folds as 0/1 weights on one float32 copy of X, instead of a
@@ -450,7 +454,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                         train,
                         test,
                         method,
-                        n_classes,
+                        classes,
                         how,
                     ]
                 )
@@ -474,7 +478,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
 
         held_out = np.unique(np.concatenate([test for _, test in splits]))
         members, columns = [], []
-        for (name, estimator), method in zip(layer, methods):
+        for (name, estimator), method, classes in zip(layer, methods, member_classes):
             models, oof, counts = [], None, np.zeros(len(y))
             for _, test in splits:
                 model, output = next(results)
@@ -486,9 +490,9 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 counts[test] += 1
             refit_model = next(results)[0] if self.refit else None
             oof[held_out] /= counts[held_out, None]
-            oof = _stack_columns(oof, method, n_classes)
+            oof = _stack_columns(oof, method, classes)
             member = FoldBaggedMember(estimator, method, name)._set_fitted(
-                models, refit_model, n_classes, oof.shape[1]
+                models, refit_model, classes, oof.shape[1]
             )
             members.append(member)
             columns.append(oof)

@@ -438,6 +438,14 @@ def test_warm_start_errors(regression_data):
         flaky.fit(X, y)
     assert_array_equal(flaky.predict(X), before)
     assert len(flaky.estimators_) == len(flaky.estimators_features_) == 3
+    # Other classes than the fitted members know are refused.
+    classifier = BaggingClassifier(n_estimators=2, warm_start=True, random_state=0)
+    X_iris, y_iris = load_iris(return_X_y=True)
+    classifier.fit(X_iris, y_iris).set_params(n_estimators=4)
+    with pytest.raises(ValueError, match="different classes"):
+        classifier.fit(X_iris, np.where(y_iris == 2, 5, y_iris))
+    assert_array_equal(classifier.classes_, [0, 1, 2])
+    assert len(classifier.estimators_) == 2
     # A cold fit that fails leaves the model unfitted, never half-built.
     flaky.set_params(warm_start=False)
     with pytest.raises(ValueError, match="flaked"):
@@ -468,6 +476,10 @@ def test_decision_function_of_members_that_missed_a_class():
     ).fit(X, y)
     with pytest.raises(ValueError, match=r"shape \(150,\), not \(150, 3\)"):
         model.decision_function(X)
+    # Sparse input, members that saw every class.
+    Xs = sparse.csr_matrix(X)
+    full = BaggingClassifier(LogisticRegression(), n_estimators=3, random_state=0)
+    assert full.fit(Xs, y).decision_function(Xs).shape == (150, 3)
     assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
 
 

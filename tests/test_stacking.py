@@ -302,6 +302,18 @@ def test_members_without_probabilities_vote(multiclass_data):
     assert_array_equal(refit.predict(X), theirs.predict(X))
 
 
+def test_regressor_members_of_a_classifier_stack_keep_their_numbers(binary_data):
+    X, y = binary_data
+    members = [("ridge", Ridge()), ("logistic", LogisticRegression())]
+    ours = StackingClassifier(members, cv=StratifiedKFold(5), refit=True).fit(X, y)
+    theirs = sk_ensemble.StackingClassifier(members, cv=StratifiedKFold(5))
+    theirs.fit(X, y)
+    assert_allclose(ours.transform(X), theirs.transform(X))
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+    oof = StackingClassifier(members, random_state=0).fit_transform(X, y)
+    assert len(np.unique(oof[:, 0])) > 100  # out-of-fold ridge outputs
+
+
 def test_feature_names_follow_the_member_outputs():
     X, y = make_classification(
         n_samples=200, n_features=6, n_informative=4, n_classes=4, random_state=0
