@@ -35,7 +35,7 @@ def friedman():
 # Known answers and identities
 # --------------------------------------------------------------------------
 def test_constant_predictor_has_no_variance(friedman):
-    _, X_train, y_train, X_test, y_test = friedman
+    problem, X_train, y_train, X_test, y_test = friedman
     result = bias_variance_decomposition(
         DummyRegressor(strategy="constant", constant=7.0),
         X_train,
@@ -48,6 +48,24 @@ def test_constant_predictor_has_no_variance(friedman):
     assert result.variance == 0.0
     assert result.expected_loss == pytest.approx(np.mean((y_test - 7.0) ** 2))
     assert result.bias == pytest.approx(result.expected_loss)
+    # With the true function f: loss = (c - f)^2 + (f - y)^2 + 2 (c - f)(f - y),
+    # bias + noise + the cross term of the test noise.
+    truth = problem.f(X_test)
+    with_truth = bias_variance_decomposition(
+        DummyRegressor(strategy="constant", constant=7.0),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        n_rounds=3,
+        y_test_true=truth,
+        random_state=0,
+    )
+    cross = 2 * np.mean((7.0 - truth) * (truth - y_test))
+    assert with_truth.bias == pytest.approx(np.mean((7.0 - truth) ** 2))
+    assert with_truth.expected_loss == pytest.approx(
+        with_truth.bias + with_truth.noise + cross, rel=1e-12
+    )
     assert result.noise is None
 
 
@@ -87,27 +105,6 @@ def test_true_function_separates_noise(friedman):
     # Cross terms average out: the three parts add up to the loss.
     assert result.bias + result.variance + result.noise == pytest.approx(
         result.expected_loss, rel=0.05
-    )
-
-
-def test_noise_identity_holds_up_to_the_noise_cross_term(friedman):
-    # A constant prediction c: loss = (c - f)^2 + (f - y)^2 + 2 (c - f)(f - y).
-    problem, X_train, y_train, X_test, y_test = friedman
-    truth = problem.f(X_test)
-    result = bias_variance_decomposition(
-        DummyRegressor(strategy="constant", constant=7.0),
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        n_rounds=3,
-        y_test_true=truth,
-        random_state=0,
-    )
-    cross = 2 * np.mean((7.0 - truth) * (truth - y_test))
-    assert result.variance == 0.0
-    assert result.expected_loss == pytest.approx(
-        result.bias + result.variance + result.noise + cross, rel=1e-12
     )
 
 
