@@ -78,6 +78,10 @@ def main(argv=None):
         folder = os.path.dirname(os.path.abspath(args.plot))
         if not os.path.isdir(folder):
             parser.error(f"--plot: no folder {folder!r} to write {args.plot!r} in")
+        if os.path.isdir(args.plot):
+            parser.error(f"--plot: {args.plot!r} is a folder")
+        if not os.access(folder, os.W_OK):
+            parser.error(f"--plot: cannot write in the folder {folder!r}")
         try:
             import matplotlib
         except ImportError:
@@ -122,7 +126,10 @@ def main(argv=None):
     if args.plot:
         ax = table.plot()
         ax.figure.tight_layout()
-        ax.figure.savefig(args.plot, dpi=120)
+        try:
+            ax.figure.savefig(args.plot, dpi=120)
+        except OSError as error:
+            parser.error(f"--plot: cannot write {args.plot!r}: {error}")
         print(f"plot written to {args.plot}", file=sys.stderr)
     return 0
 

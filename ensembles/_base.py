@@ -538,6 +538,16 @@ _SKLEARN_TREES = (
 )
 
 
+def frame_as_given(given, X):
+    """What members are handed for the input ``given``, validated as ``X``:
+    a data frame as given, as scikit-learn's meta-estimators do (a member,
+    such as a ColumnTransformer, may select its columns by name); other
+    input as validated."""
+    if hasattr(given, "__dataframe__") or hasattr(given, "iloc"):
+        return given
+    return X
+
+
 def member_input(estimator, X):
     """``X`` prepared once for every member cloned from ``estimator``.
 

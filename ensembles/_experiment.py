@@ -167,13 +167,19 @@ def verdicts(table):
             ("bias", "bias"),
             ("expected loss", "expected_loss"),
         ]:
-            change = relative_change(getattr(new, field), getattr(old, field))
-            parts.append(f"{label} {_percent(change)}")
+            change = _change(getattr(new, field), getattr(old, field), new.loss)
+            parts.append(f"{label} {change}")
         lines.append(f"{method} ({ensemble} vs {base}): " + ", ".join(parts))
     return lines
 
 
-def _percent(change):
+def _change(new, old, loss):
+    """The relative change in %; for the zero-one loss, whose figures are
+    shares of the test points (the net variance may be negative or near
+    zero, where a ratio means nothing), the change in percentage points."""
+    if loss == "zero_one":
+        return f"{100 * (new - old):+.1f} points"
+    change = relative_change(new, old)
     if np.isnan(change):
         return "n/a"
-    return f"{100 * change:+.0f} %".replace("-", "\u2212")
+    return f"{100 * change:+.0f} %"

@@ -36,6 +36,7 @@ from ._base import (
     encode_classes,
     expand_proba,
     fit_member,
+    frame_as_given,
     member_input,
     member_input_tags,
     member_threads,
@@ -381,7 +382,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             final, "_combines_predictions", False
         )
         rows = np.arange(X.shape[0])
-        features = _first_layer_input(given, X)
+        features = frame_as_given(given, X)
         self.estimators_ = []
         self.oof_scores_ = {}
         for number, (layer, seeds) in enumerate(zip(layers, layer_seeds), start=1):
@@ -579,7 +580,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         given = X
         X = validate_X(self, X, **self._input_options)
-        features = _first_layer_input(given, X)
+        features = frame_as_given(given, X)
         for number, layer in enumerate(self.estimators_, start=1):
             columns = [member.stack_output(features) for member in layer]
             features = self._next_input(columns, X, number == len(self.estimators_))
@@ -650,15 +651,6 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.allow_nan = accepted["allow_nan"]
         tags.input_tags.sparse = accepted["sparse"]
         return tags
-
-
-def _first_layer_input(given, X):
-    """What the members that see X are handed: a data frame as given, as
-    scikit-learn's stacking does (a member may select its columns by name);
-    other input as validated."""
-    if hasattr(given, "__dataframe__") or hasattr(given, "iloc"):
-        return given
-    return X
 
 
 def _is_drop(estimator):

@@ -23,6 +23,7 @@ from ._base import (
     array_options,
     draw_seeds,
     fit_member,
+    frame_as_given,
     member_input_tags,
     member_threads,
     parallel_map,
@@ -64,8 +65,13 @@ class BiasVarianceResult:
     n_rounds : int
         Number of fits the figures are estimated from.
     variance_unbiased, variance_biased : float or None
-        Zero-one loss only: the variance at test points whose main
-        prediction is right (it adds to the loss) and wrong (it subtracts).
+        Zero-one loss only. ``variance_unbiased``: the variance at test
+        points whose main prediction is right (it adds to the loss).
+        ``variance_biased``: at points whose main prediction is wrong, the
+        share of rounds that predict the right label (it subtracts).
+        For two classes that is all the variance there; for more classes a
+        round may leave one wrong label for another (Domingos' weight
+        ``P(right | not main)``).
     """
 
     loss: str
@@ -98,8 +104,11 @@ def _check_options(estimator, loss, n_rounds, sampling):
             f"loss='zero_one' counts wrong labels; {type(estimator).__name__} is a "
             "regressor. Use loss='squared_error' (or 'auto')."
         )
-    if not isinstance(n_rounds, Integral) or isinstance(n_rounds, bool) or n_rounds < 1:
-        raise ValueError(f"n_rounds must be a positive int; got {n_rounds!r}.")
+    if not isinstance(n_rounds, Integral) or isinstance(n_rounds, bool) or n_rounds < 2:
+        raise ValueError(
+            f"n_rounds must be an int of at least 2 (variance needs two fits); "
+            f"got {n_rounds!r}."
+        )
     if isinstance(sampling, str):
         if sampling not in _SAMPLINGS:
             raise ValueError(
@@ -116,6 +125,7 @@ def _check_options(estimator, loss, n_rounds, sampling):
 
 def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
     options = array_options(**member_input_tags(estimator))
+    given_train, given_test = X_train, X_test
     X_train = check_array(X_train, input_name="X_train", **options)
     X_test = check_array(X_test, input_name="X_test", **options)
     numeric = loss == "squared_error"
@@ -138,6 +148,8 @@ def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
         raise ValueError(
             f"X_train has {X_train.shape[1]} features but X_test has {X_test.shape[1]}."
         )
+    X_train = frame_as_given(given_train, X_train)
+    X_test = frame_as_given(given_test, X_test)
     return X_train, y_train, X_test, y_test, y_test_true
 
 
@@ -233,9 +245,13 @@ def _decompose(predictions, y_test, y_test_true, loss):
     main = np.argmax(counts, axis=0)  # most frequent prediction; ties: first label
     biased = main != target_codes
     spread = np.mean(predicted != main, axis=0)
+    # Where the main prediction is wrong, only the rounds that predict the
+    # right label lower the loss (Domingos' c2 * V): for two classes that is
+    # every round off the main prediction, for more only some of them.
+    right = counts[target_codes, np.arange(n_test)] / n_rounds
     expected_loss = np.mean(predictions != np.asarray(y_test))
     variance_unbiased = np.mean(np.where(biased, 0.0, spread))
-    variance_biased = np.mean(np.where(biased, spread, 0.0))
+    variance_biased = np.mean(np.where(biased, right, 0.0))
     noise = None
     if y_test_true is not None:
         noise = float(np.mean(np.asarray(y_test) != np.asarray(y_test_true)))
@@ -323,11 +339,15 @@ def bias_variance_decomposition(
 
     For the zero-one loss, ``variance = variance_unbiased - variance_biased``
     (net variance): variance at a point whose main prediction is wrong
-    lowers the loss. For two classes ``expected_loss == bias + variance``
-    exactly; for more classes the identity holds only approximately.
-    mlxtend's ``bias_variance_decomp`` reports the total spread,
-    ``variance_unbiased + variance_biased``, as its variance; its figures
-    therefore do not add up to the loss.
+    lowers the loss when it hits the right label. Without ``y_test_true``,
+    ``expected_loss == bias + variance`` exactly, for any number of
+    classes. With it, bias and variance are measured against the true
+    labels and add up to the loss against them; the noise does not add to
+    that (Domingos' c1 weight: a wrong label in ``y_test`` turns a wrong
+    prediction right), so the three figures need not sum to
+    ``expected_loss``. mlxtend's ``bias_variance_decomp`` reports the total
+    spread as its variance (for two classes ``variance_unbiased +
+    variance_biased``); its figures therefore do not add up to the loss.
 
     References
     ----------
@@ -439,7 +459,7 @@ class BiasVarianceTable:
 
     def to_json(self):
         """The rows as a JSON list of objects."""
-        return json.dumps(self.records(), indent=2)
+        return json.dumps(self.records(), indent=2, default=_json_value)
 
     def to_csv(self):
         """The rows as CSV text with a header line."""
@@ -465,6 +485,14 @@ class BiasVarianceTable:
         from .plotting import plot_bias_variance
 
         return plot_bias_variance(self, ax=ax)
+
+
+def _json_value(value):
+    """JSON for row names json cannot write: numpy scalars as numbers,
+    anything else as its str."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
 
 
 def _csv_cell(value):

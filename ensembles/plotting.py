@@ -17,7 +17,8 @@ def plot_bias_variance(table, ax=None):
     """Draw a :class:`~ensembles.BiasVarianceTable`.
 
     A comparison (rows are estimators) becomes stacked bars of bias,
-    variance and noise per estimator, with the expected loss marked; a
+    variance and (squared error only) noise per estimator, with the
+    expected loss marked; a
     curve (rows are values of a parameter) becomes lines of bias, variance
     and expected loss along the parameter.
 
@@ -51,7 +52,10 @@ def plot_bias_variance(table, ax=None):
             color="tab:blue",
         )
         ax.bar(positions, variance, bottom=bias, label="variance", color="tab:orange")
-        if np.any(noise):
+        # A squared-error noise adds to the loss; a zero-one noise does not
+        # (a wrong test label can turn a wrong prediction right), so it is
+        # not stacked there.
+        if np.any(noise) and results[0].loss == "squared_error":
             ax.bar(
                 positions,
                 noise,

@@ -1,14 +1,19 @@
 """Bias/variance decomposition, tables, curves and the synthetic data sets."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
 from joblib import cpu_count, parallel_config
 from numpy.testing import assert_allclose
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import make_classification
 from sklearn.dummy import DummyRegressor
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ensembles import (
@@ -133,6 +138,56 @@ def test_zero_one_net_variance_can_be_negative():
     assert result.bias == 1.0
     assert result.variance == pytest.approx(-1 / 3)
     assert result.expected_loss == pytest.approx(2 / 3)
+
+
+def test_zero_one_with_more_classes_by_hand():
+    # The main prediction (1) is wrong; of the two rounds off it, only the
+    # one predicting 0 is right: Domingos weighs the biased variance by that.
+    predictions = np.array([[1], [1], [2], [0]])
+    result = _decompose(predictions, np.array([0]), None, "zero_one")
+    assert result.bias == 1.0
+    assert result.variance_biased == pytest.approx(1 / 4)
+    assert result.variance == pytest.approx(-1 / 4)
+    assert result.expected_loss == pytest.approx(3 / 4)
+    assert result.expected_loss == pytest.approx(result.bias + result.variance)
+
+
+def test_zero_one_adds_up_for_three_classes():
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    result = bias_variance_decomposition(
+        DecisionTreeClassifier(max_depth=1),
+        X[:150],
+        y[:150],
+        X[150:],
+        y[150:],
+        n_rounds=20,
+        random_state=0,
+    )
+    assert result.variance_biased > 0
+    assert result.expected_loss == pytest.approx(result.bias + result.variance)
+
+
+def test_zero_one_with_true_labels():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    truth = (X[:, 0] > 0).astype(int)
+    flipped = rng.rand(400) < 0.2
+    y = np.where(flipped, 1 - truth, truth)
+    data = (X[:200], y[:200], X[200:])
+    options = dict(n_rounds=15, random_state=0)
+    model = DecisionTreeClassifier(max_depth=3)
+    noisy = bias_variance_decomposition(
+        model, *data, y[200:], y_test_true=truth[200:], **options
+    )
+    clean = bias_variance_decomposition(model, *data, truth[200:], **options)
+    assert noisy.noise == pytest.approx(np.mean(flipped[200:]))
+    # Bias and variance are measured against the true labels, and add up
+    # to the loss against them; the loss itself is against y_test.
+    assert (noisy.bias, noisy.variance) == (clean.bias, clean.variance)
+    assert noisy.bias + noisy.variance == pytest.approx(clean.expected_loss)
+    assert noisy.expected_loss > clean.expected_loss + 0.1
 
 
 def test_zero_one_on_a_classifier_adds_up():
@@ -351,6 +406,84 @@ def test_curve_along_a_parameter(friedman):
         )
 
 
+def test_data_frames_reach_the_estimator_as_given():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {"colour": rng.choice(["red", "green", "blue"], 120), "size": rng.rand(120)}
+    )
+    y = frame["size"] * 2 + (frame["colour"] == "red") + 0.1 * rng.normal(size=120)
+    model = make_pipeline(
+        ColumnTransformer(
+            [("colour", OneHotEncoder(), ["colour"])], remainder="passthrough"
+        ),
+        Ridge(),
+    )
+    options = dict(n_rounds=4, random_state=0)
+    result = bias_variance_decomposition(
+        model, frame[:80], y[:80], frame[80:], y[80:], **options
+    )
+    # The same figures as on the one-hot encoded array.
+    encoded = np.column_stack(
+        [pd.get_dummies(frame["colour"]).to_numpy(float), frame["size"]]
+    )
+    on_array = bias_variance_decomposition(
+        Ridge(), encoded[:80], y[:80], encoded[80:], y[80:], **options
+    )
+    assert result.expected_loss == pytest.approx(on_array.expected_loss)
+    assert result.variance == pytest.approx(on_array.variance)
+
+
+def test_curve_over_a_numpy_range_to_json_and_csv(friedman):
+    _, X_train, y_train, X_test, y_test = friedman
+    table = bias_variance_curve(
+        DecisionTreeRegressor(),
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        param_name="max_depth",
+        param_range=np.arange(1, 3),
+        n_rounds=3,
+        random_state=0,
+    )
+    records = json.loads(table.to_json())
+    assert [record["name"] for record in records] == [1, 2]
+    assert records[1]["variance"] == table[2].variance
+    assert records[0]["noise"] is None
+    lines = table.to_csv().splitlines()
+    assert lines[0] == "name,expected_loss,bias,variance,noise"
+    assert lines[1].startswith("1,") and lines[1].endswith(",")
+    assert float(lines[2].split(",")[3]) == table[2].variance
+
+
+def test_zero_one_plot_does_not_stack_the_noise():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    truth = (X[:, 0] > 0).astype(int)
+    y = np.where(rng.rand(200) < 0.2, 1 - truth, truth)
+    table = compare_bias_variance(
+        {"stump": DecisionTreeClassifier(max_depth=1)},
+        X[:100],
+        y[:100],
+        X[100:],
+        y[100:],
+        y_test_true=truth[100:],
+        n_rounds=3,
+        random_state=0,
+    )
+    assert table["stump"].noise > 0
+    ax = table.plot()
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert sorted(labels) == ["bias", "expected loss", "variance"]
+    # The bars reach bias + net variance, the loss against the true labels.
+    tops = [patch.get_y() + patch.get_height() for patch in ax.patches]
+    result = table["stump"]
+    assert max(tops) == pytest.approx(max(result.bias, result.bias + result.variance))
+
+
 @pytest.mark.parametrize("random_state", [None, np.random.RandomState(0)])
 def test_every_row_sees_the_same_training_sets(friedman, random_state):
     _, X_train, y_train, X_test, y_test = friedman
@@ -427,7 +560,8 @@ def test_progress(friedman, capsys):
     "options, match",
     [
         ({"loss": "hinge"}, "loss must be .auto. or one of"),
-        ({"n_rounds": 0}, "n_rounds must be a positive int"),
+        ({"n_rounds": 0}, "n_rounds must be an int of at least 2"),
+        ({"n_rounds": 1}, "n_rounds must be an int of at least 2"),
         ({"sampling": "jackknife"}, "sampling must be one of"),
         ({"sampling": object()}, "data generator"),
     ],

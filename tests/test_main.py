@@ -1,12 +1,15 @@
 """The command line: python -m ensembles."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
+from ensembles import BiasVarianceResult, BiasVarianceTable
 from ensembles.__main__ import main
+from ensembles._experiment import verdicts
 
 FAST = ["--dataset", "sine", "--rounds", "3", "--n-jobs", "1", "--quiet"]
 NAMES = ["deep tree", "bagged trees", "stump", "boosted stumps", "stack", "lightgbm"]
@@ -60,6 +63,55 @@ def test_plot(tmp_path, capsys):
     target = tmp_path / "decomposition.png"
     assert main([*FAST, "--plot", str(target)]) == 0
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_verdicts_in_percent_or_in_points():
+    def result(loss, expected_loss, bias, variance):
+        return BiasVarianceResult(loss, expected_loss, bias, variance, None, 10)
+
+    regression = BiasVarianceTable(
+        {
+            "deep tree": result("squared_error", 4.0, 1.0, 3.0),
+            "bagged trees": result("squared_error", 2.5, 1.1, 1.5),
+        }
+    )
+    assert verdicts(regression) == [
+        "bagging (bagged trees vs deep tree): "
+        "variance -50 %, bias +10 %, expected loss -38 %"
+    ]
+    # Zero-one figures are shares of the test points and the net variance
+    # can be negative: changes in points, not a ratio to a negative number.
+    classification = BiasVarianceTable(
+        {
+            "stump": result("zero_one", 0.30, 0.35, -0.05),
+            "boosted stumps": result("zero_one", 0.18, 0.114, 0.066),
+        }
+    )
+    assert verdicts(classification) == [
+        "boosting (boosted stumps vs stump): "
+        "variance +11.6 points, bias -23.6 points, expected loss -12.0 points"
+    ]
+
+
+def test_output_in_a_narrow_encoding():
+    done = subprocess.run(
+        [sys.executable, "-m", "ensembles", *FAST],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"bagging (bagged trees vs deep tree): variance" in done.stdout
+
+
+def test_plot_to_a_folder(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "x.png"
+    folder.mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        main([*FAST, "--plot", str(folder)])
+    assert exit_info.value.code == 2
+    assert "is a folder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
