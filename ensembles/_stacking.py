@@ -1,5 +1,6 @@
 """k-fold multi-layer stacking: StackingRegressor and StackingClassifier."""
 
+from itertools import combinations
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,6 +25,7 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, _safe_indexing, check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -144,6 +146,15 @@ def _method_output(model, method, X, n_classes):
     output = getattr(model, method)(X)
     if method == "predict_proba":
         return expand_proba(output, model.classes_, n_classes)
+    known = getattr(model, "classes_", None)
+    if method == "decision_function" and known is not None and n_classes is not None:
+        if len(known) != n_classes:
+            raise ValueError(
+                f"its training rows hold {len(known)} of the {n_classes} "
+                "classes, and decision_function columns cannot be matched to "
+                "classes it has not seen. Use folds that hold every class "
+                "(an int cv is stratified) or stack_method='predict_proba'."
+            )
     if method == "predict" and n_classes is not None:
         votes = np.zeros((len(output), n_classes))
         votes[np.arange(len(output)), np.asarray(output, dtype=np.intp)] = 1.0
@@ -314,7 +325,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def _default_final_estimator(self):
         raise NotImplementedError
 
-    def _oof_score(self, y, columns, method, sample_weight):
+    def _oof_score(self, y, columns, method, sample_weight, estimator):
         raise NotImplementedError
 
     # -- fitting --------------------------------------------------------------
@@ -343,6 +354,12 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 "own splits (use e.g. RepeatedKFold)."
             )
         return check_cv(self.cv, classifier=stratified)
+
+    def _seeded_cv(self):
+        """Whether cv is an int or float, whose splits each layer draws
+        with its own seed (else a CV splitter object or iterable of splits,
+        checked once and shared by every layer)."""
+        return self.cv is None or isinstance(self.cv, Real)
 
     def _check_class_counts(self, y):
         if not is_classifier(self) or not isinstance(self.cv, Integral):
@@ -383,11 +400,23 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         )
         rows = np.arange(X.shape[0])
         features = frame_as_given(given, X)
+        # An iterable of splits can be read only once: check_cv lists it.
+        shared = None if self._seeded_cv() else self._splitter(None)
         self.estimators_ = []
         self.oof_scores_ = {}
         for number, (layer, seeds) in enumerate(zip(layers, layer_seeds), start=1):
+            split_seed, member_seed = seeds
+            splitter = self._splitter(split_seed) if shared is None else shared
             members, columns, rows = self._fit_layer(
-                number, layer, features, y, rows, sample_weight, seeds, n_classes
+                number,
+                layer,
+                features,
+                y,
+                rows,
+                sample_weight,
+                n_classes,
+                splitter,
+                member_seed,
             )
             self.estimators_.append(members)
             features = self._next_input(columns, X, number == len(layers))
@@ -408,22 +437,40 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         ]
         return features, rows
 
-    def _fit_layer(self, number, layer, X, y, rows, sample_weight, seeds, n_classes):
-        """Fit every (member, repeat, fold) of a layer in one parallel batch."""
-        split_seed, member_seed = seeds
-        splitter = self._splitter(split_seed)
-        splits = [
-            (rows[train], rows[test])
-            for train, test in splitter.split(np.zeros((len(rows), 1)), y[rows])
-        ]
+    def _fit_layer(
+        self, number, layer, X, y, rows, sample_weight, n_classes, splitter, seed
+    ):
+        """Fit every (member, repeat, fold) of a layer in one parallel batch,
+        on the ``rows`` the layer below held out, split by ``splitter``."""
+        splits = list(splitter.split(np.zeros((len(rows), 1)), y[rows]))
+        if any(max(train.max(), test.max()) >= len(rows) for train, test in splits):
+            raise ValueError(
+                f"cv's splits of layer {number} name rows beyond the {len(rows)} "
+                "the layer below held out: fixed splits need every row in a "
+                "test fold when there are several layers."
+            )
+        splits = [(rows[train], rows[test]) for train, test in splits]
+        held_out = np.unique(np.concatenate([test for _, test in splits]))
+        if n_classes is not None:
+            missing = np.setdiff1d(np.arange(n_classes), y[held_out])
+            if len(missing):
+                raise ValueError(
+                    f"The rows layer {number} holds out for the layer above "
+                    f"miss class {self.classes_[missing[0]].item()!r}, which the next "
+                    "layer would never learn. Hold out more rows (a larger cv "
+                    "fraction) or give more samples of that class."
+                )
         fold_labels = self._fold_labels(len(splits))
         n_threads = member_threads(self.n_jobs, len(layer) * len(splits))
         methods = [self._stack_method(name, est) for name, est in layer]
 
         tasks, labels, groups = [], [], []
-        # A regressor member of a classifier stack predicts numbers, not classes.
+        # A regressor member of a classifier stack predicts numbers, not
+        # classes; a member with predict_proba or decision_function is a
+        # classifier, ClassifierMixin or not.
         member_classes = [
-            n_classes if is_classifier(estimator) else None for _, estimator in layer
+            n_classes if is_classifier(estimator) or method != "predict" else None
+            for (_, estimator), method in zip(layer, methods)
         ]
         tree_input = None  # X prepared once for every scikit-learn tree member
         for (name, estimator), method, classes in zip(layer, methods, member_classes):
@@ -461,7 +508,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 )
                 labels.append(f"Member {name!r} (layer {number}), {label}")
                 groups.append(name)
-        seeds = draw_seeds(np.random.RandomState(member_seed), len(tasks))
+        seeds = draw_seeds(np.random.RandomState(seed), len(tasks))
         results = iter(
             parallel_map(
                 _fit_fold,
@@ -477,7 +524,6 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             )
         )
 
-        held_out = np.unique(np.concatenate([test for _, test in splits]))
         members, columns = [], []
         for (name, estimator), method, classes in zip(layer, methods, member_classes):
             models, oof, counts = [], None, np.zeros(len(y))
@@ -499,7 +545,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             columns.append(oof)
             weight = None if sample_weight is None else sample_weight[held_out]
             self.oof_scores_[name] = self._oof_score(
-                y[held_out], oof[held_out], method, weight
+                y[held_out], oof[held_out], method, weight, estimator
             )
         return members, columns, held_out
 
@@ -653,6 +699,27 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+def _one_column_per_pair(estimator):
+    """Whether ``estimator``'s decision_function has a column per pair of
+    classes (an SVC with decision_function_shape="ovo", or a pipeline
+    ending in one) rather than one per class."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator[-1]
+    return getattr(estimator, "decision_function_shape", None) == "ovo"
+
+
+def _pairwise_vote(decision, n_classes):
+    """The class with the most pairwise wins; column k is the pair (i, j)
+    of ``itertools.combinations`` order, positive where i wins (libsvm's
+    one-vs-one)."""
+    votes = np.zeros((len(decision), n_classes))
+    for column, (i, j) in enumerate(combinations(range(n_classes), 2)):
+        wins = decision[:, column] > 0
+        votes[:, i] += wins
+        votes[:, j] += ~wins
+    return np.argmax(votes, axis=1)
+
+
 def _is_drop(estimator):
     return isinstance(estimator, str) and estimator == "drop"
 
@@ -661,7 +728,9 @@ def _final_has(method):
     def check(stack):
         final = getattr(stack, "final_estimator_", None)
         if final is None:
-            final = stack.final_estimator or stack._default_final_estimator()
+            final = stack.final_estimator
+        if final is None:
+            final = stack._default_final_estimator()
         return hasattr(final, method)
 
     return check
@@ -794,7 +863,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     def _default_final_estimator(self):
         return RidgeCV()
 
-    def _oof_score(self, y, columns, method, sample_weight):
+    def _oof_score(self, y, columns, method, sample_weight, estimator):
         return r2_score(y, columns[:, 0], sample_weight=sample_weight)
 
     def predict(self, X):
@@ -955,12 +1024,14 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     def _default_final_estimator(self):
         return LogisticRegression()
 
-    def _oof_score(self, y, columns, method, sample_weight):
+    def _oof_score(self, y, columns, method, sample_weight, estimator):
         if method == "predict":
             predicted = np.rint(columns[:, 0]).astype(int)
         elif columns.shape[1] == 1:
             threshold = 0.5 if method == "predict_proba" else 0.0
             predicted = (columns[:, 0] > threshold).astype(int)
+        elif method == "decision_function" and _one_column_per_pair(estimator):
+            predicted = _pairwise_vote(columns, len(self.classes_))
         else:
             predicted = np.argmax(columns, axis=1)
         return accuracy_score(y, predicted, sample_weight=sample_weight)

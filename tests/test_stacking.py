@@ -644,3 +644,107 @@ def test_fitted_members_are_well_formed_estimators(regression_data):
     assert member.get_params()["name"] == "ridge"
     assert isinstance(member.get_params()["estimator"], Ridge)
     assert not hasattr(clone(member), "estimators_")
+
+
+# --------------------------------------------------------------------------
+# Members and splits that scikit-learn users bring
+# --------------------------------------------------------------------------
+def test_decision_function_member_on_a_fold_without_a_class():
+    # Sorted iris and unshuffled folds: every training fold misses a class.
+    X, y = load_iris(return_X_y=True)
+    stack = StackingClassifier(
+        [("svc", LinearSVC()), ("nb", GaussianNB())], cv=KFold(3)
+    )
+    with pytest.raises(ValueError, match=r"Member 'svc'.*fold 1 of 3.*2 of the 3"):
+        stack.fit(X, y)
+    # With folds that hold every class it works, one column per class.
+    stack.set_params(cv=StratifiedKFold(3)).fit(X, y)
+    assert stack.transform(X).shape == (150, 3 + 3)
+
+
+def test_predict_proba_is_offered_before_fit_for_any_final_estimator():
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_iris(return_X_y=True)
+    inner = StackingClassifier(
+        [("nb", GaussianNB())], final_estimator=RandomForestClassifier(random_state=0)
+    )
+    assert hasattr(inner, "predict_proba")
+    outer = StackingClassifier([("inner", inner), ("tree", DecisionTreeClassifier())])
+    assert outer.fit(X, y).stack_methods_ == [["predict_proba", "predict_proba"]]
+
+
+def test_cv_as_an_iterable_of_splits_serves_every_layer(regression_data):
+    X, y = regression_data
+    layers = [[("ridge", Ridge())], [("knn", KNeighborsRegressor())]]
+    from_generator = StackingRegressor(layers, cv=KFold(3).split(X)).fit(X, y)
+    from_splitter = StackingRegressor(layers, cv=KFold(3)).fit(X, y)
+    assert_allclose(from_generator.predict(X), from_splitter.predict(X))
+    # Fixed splits that leave rows out of every test fold cannot split the
+    # fewer rows the next layer learns from.
+    splits = [
+        (np.arange(100, 300), np.arange(100)),
+        (np.arange(200), np.arange(200, 300)),
+    ]
+    with pytest.raises(ValueError, match="layer 2 name rows beyond the 200"):
+        StackingRegressor(layers, cv=splits).fit(X, y)
+
+
+def test_oof_score_of_a_one_vs_one_svc(multiclass_data):
+    X, y = multiclass_data
+    members = [
+        ("ovo", SVC(decision_function_shape="ovo")),
+        ("ovr", SVC()),
+        (
+            "ovo_scaled",
+            make_pipeline(StandardScaler(), SVC(decision_function_shape="ovo")),
+        ),
+    ]
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    stack = StackingClassifier(members, cv=cv, stack_method="decision_function")
+    stack.fit(X, y)
+    for name, member in members:
+        # One fold model per row: the out-of-fold accuracy of predict.
+        expected = np.mean(cross_val_predict(member, X, y, cv=cv) == y)
+        assert stack.oof_scores_[name] == pytest.approx(expected)
+
+
+class DuckClassifier(BaseEstimator):
+    """A classifier by its methods only, without ClassifierMixin."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression(max_iter=1000).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def test_member_without_classifier_mixin(multiclass_data):
+    X, y = multiclass_data
+    cv = StratifiedKFold(5)
+    duck = StackingClassifier([("duck", DuckClassifier())], cv=cv, refit=True)
+    logistic = StackingClassifier(
+        [("duck", LogisticRegression(max_iter=1000))], cv=cv, refit=True
+    )
+    assert_allclose(duck.fit(X, y).transform(X), logistic.fit(X, y).transform(X))
+    assert duck.oof_scores_ == logistic.oof_scores_
+
+
+def test_blending_holdout_must_hold_every_class(binary_data):
+    X, y = binary_data
+    y = y.copy()
+    y[:3] = 2  # a rare third class
+    stack = StackingClassifier(
+        [("logistic", LogisticRegression()), ("nb", GaussianNB())],
+        cv=0.1,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="layer 1 holds out .* miss class 2"):
+        stack.fit(X, y)
+    stack.set_params(cv=0.5).fit(X, y)
+    assert stack.predict_proba(X).shape == (300, 3)
