@@ -19,6 +19,7 @@ from ._base import (
     ProbaClassifierMixin,
     check_n_features,
     check_sample_weight,
+    check_warm_start_estimator,
     draw_seeds,
     encode_classes,
     expand_proba,
@@ -178,6 +179,7 @@ class _BaseBagging(HomogeneousEnsemble):
         """
         self._validate_params()
         estimator = self._get_estimator()
+        check_warm_start_estimator(self, estimator)
         warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
 

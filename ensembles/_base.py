@@ -492,6 +492,22 @@ def encode_classes(y, ensemble=None):
     return classes, encoded
 
 
+def check_warm_start_estimator(ensemble, estimator):
+    """Refuse to warm-start ``ensemble`` with a base estimator of another
+    type than its fitted members: their input is prepared for their type
+    (scikit-learn trees get float32 X and no per-call check), and a mix of
+    types would be prepared for one of them only."""
+    warm = getattr(ensemble, "warm_start", False) and hasattr(ensemble, "estimators_")
+    fitted = getattr(ensemble, "estimator_", None)
+    if warm and fitted is not None and type(fitted) is not type(estimator):
+        raise ValueError(
+            f"The ensemble being warm-started has {type(fitted).__name__} "
+            f"members; the estimator is now a {type(estimator).__name__}. A "
+            "warm start adds members of the same type; use warm_start=False to "
+            "change the estimator."
+        )
+
+
 def check_sample_weight(sample_weight, n_samples):
     """Validate ``sample_weight`` (None, a number or an array) for ``n_samples`` rows.
 

@@ -19,6 +19,7 @@ from ._base import (
     ProbaClassifierMixin,
     arrays_sent_once,
     check_sample_weight,
+    check_warm_start_estimator,
     draw_seeds,
     encode_classes,
     fit_member,
@@ -115,6 +116,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         """
         self._validate_params()
         estimator = self._get_estimator()
+        check_warm_start_estimator(self, estimator)
         warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
         X, y = validate_X_y(
@@ -185,8 +187,8 @@ class _BaseBoosting(HomogeneousEnsemble):
 
         if warm:
             self._loss = loss
-            raw = self._raw_predict(X)
-            raw_val = None if X_val is None else self._raw_predict(X_val)
+            raw = self._raw_from_valid(X)
+            raw_val = None if X_val is None else self._raw_from_valid(X_val)
             stages = [list(row) for row in self.estimators_]
             weights = [row for row in self.estimator_weights_]
             train_score = list(self.train_score_)
@@ -346,6 +348,9 @@ class _BaseBoosting(HomogeneousEnsemble):
         """Yield the raw predictions after each stage."""
         check_is_fitted(self)
         X = validate_X(self, X, **member_input_tags(self.estimator_))
+        return self._staged_raw_from_valid(X)
+
+    def _staged_raw_from_valid(self, X):
         raw = self._raw_init(X)
         X, call_params = member_input(self.estimator_, X)
         for members, step in zip(self.estimators_, self.estimator_weights_):
@@ -353,14 +358,16 @@ class _BaseBoosting(HomogeneousEnsemble):
             yield raw
 
     def _raw_predict(self, X):
+        check_is_fitted(self)
+        X = validate_X(self, X, **member_input_tags(self.estimator_))
+        return self._raw_from_valid(X)
+
+    def _raw_from_valid(self, X):
+        """Raw predictions of every stage for X already validated."""
         raw = None
-        for raw in self._staged_raw(X):
+        for raw in self._staged_raw_from_valid(X):
             pass
-        if raw is None:  # no stage yet
-            raw = self._raw_init(
-                validate_X(self, X, **member_input_tags(self.estimator_))
-            )
-        return raw
+        return self._raw_init(X) if raw is None else raw  # no stage yet
 
     @property
     def feature_importances_(self):

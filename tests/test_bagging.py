@@ -416,6 +416,19 @@ def test_warm_start_equals_one_fit(regression_data):
         assert_array_equal(a, b)
 
 
+def test_warm_start_with_another_estimator_type(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(Ridge(), n_estimators=3, warm_start=True, random_state=0)
+    before = model.fit(X, y).predict(X)
+    model.set_params(estimator=DecisionTreeRegressor(max_depth=3), n_estimators=6)
+    with pytest.raises(ValueError, match="has Ridge members; the estimator is now"):
+        model.fit(X, y)
+    assert_array_equal(model.predict(X), before)
+    # Other parameters of the same type may change, as in scikit-learn.
+    model.set_params(estimator=Ridge(alpha=5.0)).fit(X, y)
+    assert len(model.estimators_) == 6 and model.estimators_[-1].alpha == 5.0
+
+
 def test_warm_start_errors(regression_data):
     X, y = regression_data
     model = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)

@@ -1,6 +1,7 @@
 """BoostingRegressor and BoostingClassifier."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -299,6 +300,29 @@ def test_warm_start_equals_one_fit(regression_data, subsample):
     # The failed warm start leaves the 25 stages as they were.
     assert grown.n_estimators_ == 25
     assert_allclose(grown.predict(X), at_once.predict(X))
+
+
+def test_warm_start_with_another_estimator_type(regression_data):
+    X, y = regression_data
+    model = BoostingRegressor(Ridge(), n_estimators=3, warm_start=True, random_state=0)
+    before = model.fit(X, y).predict(X)
+    model.set_params(estimator=DecisionTreeRegressor(max_depth=3), n_estimators=6)
+    with pytest.raises(ValueError, match="has Ridge members; the estimator is now"):
+        model.fit(X, y)
+    assert_allclose(model.predict(X), before)
+
+
+def test_warm_start_on_a_data_frame_warns_nothing(regression_data):
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    model = BoostingRegressor(
+        n_estimators=3, n_iter_no_change=5, warm_start=True, random_state=0
+    ).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.set_params(n_estimators=6).fit(frame, y)
+    assert model.n_estimators_ == 6
 
 
 def test_feature_importances(regression_data):
