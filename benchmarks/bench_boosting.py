@@ -3,7 +3,8 @@
 Regression: make_friedman1 (noise=1.0), depth-3 trees, learning_rate 0.1.
 Classification: sklearn's digits (10 classes), depth-3 trees, n_jobs=1.
 Timed side by side in alternation; prints medians and ratios (ours / sklearn's),
-test errors, and LightGBM's time and error on the same data for reference.
+test errors (and log-loss for classification), and LightGBM's time and error
+on the same data for reference.
 
     python benchmarks/bench_boosting.py [--n-samples 20000] [--n-estimators 100]
 """
@@ -16,6 +17,7 @@ import numpy as np
 from lightgbm import LGBMRegressor
 from sklearn.datasets import load_digits, make_friedman1
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
 
@@ -111,6 +113,9 @@ def main():
         f"(difference {100 * (ours_acc - theirs_acc):+.2f} points; "
         f"target >= -1.00: {'met' if ours_acc >= theirs_acc - 0.01 else 'NOT met'})"
     )
+    ours_loss = log_loss(y_test, ours.predict_proba(X_test))
+    theirs_loss = log_loss(y_test, theirs.predict_proba(X_test))
+    print(f"test log-loss: ours {ours_loss:.4f}, sklearn {theirs_loss:.4f}")
 
 
 if __name__ == "__main__":

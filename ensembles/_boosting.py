@@ -7,7 +7,7 @@ from warnings import warn
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier
 from sklearn.model_selection import train_test_split
-from sklearn.tree import DecisionTreeRegressor
+from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.random import sample_without_replacement
@@ -59,6 +59,30 @@ def _fit_stage_member(make_member, X, target, rows, sample_weight, seed, call_pa
         fit_params=call_params,
     )
     return member, _predict(member, X, call_params)
+
+
+_REGRESSION_TREES = (DecisionTreeRegressor, ExtraTreeRegressor)
+
+
+def _refine_leaves(member, loss, X, call_params, rows, y, raw, sample_weight, column):
+    """Set the leaf values of a scikit-learn tree fitted for ``column`` of
+    the negative gradient to the loss's best step in each leaf, computed on
+    the stage's rows (``rows``, None for all; ``y``, ``raw`` and
+    ``sample_weight`` already restricted to them), as scikit-learn's
+    gradient boosting does. Returns the tree's new predictions on all of X."""
+    leaves = member.apply(X, **call_params)
+    tree = member.tree_
+    values = loss.leaf_values(
+        y,
+        raw,
+        sample_weight,
+        column,
+        leaves if rows is None else leaves[rows],
+        tree.node_count,
+    )
+    is_leaf = tree.children_left == -1
+    tree.value[is_leaf, 0, 0] = values[is_leaf]
+    return tree.value[leaves, 0, 0]
 
 
 def _predict(member, X, call_params):
@@ -212,6 +236,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         X, call_params = member_input(estimator, X)
         if X_val is not None:
             X_val, _ = member_input(estimator, X_val)
+        refine_leaves = loss.refines_leaves and type(estimator) in _REGRESSION_TREES
         best_val = min(validation_score, default=np.inf)
         stall = 0
 
@@ -262,10 +287,19 @@ class _BaseBoosting(HomogeneousEnsemble):
                 members = [member for member, _ in fitted]
                 direction = np.column_stack([prediction for _, prediction in fitted])
                 y_in, raw_in, w_in = _take(rows, y, raw, sample_weight)
-                direction_in = direction if rows is None else direction[rows]
-                step = self.learning_rate * loss.line_search(
-                    y_in, raw_in, direction_in, w_in
-                )
+                if refine_leaves:
+                    # Trees: a step per leaf, so the stage moves by its
+                    # leaf values times the learning rate.
+                    for k, member in enumerate(members):
+                        direction[:, k] = _refine_leaves(
+                            member, loss, X, call_params, rows, y_in, raw_in, w_in, k
+                        )
+                    step = np.full(n_columns, self.learning_rate)
+                else:
+                    direction_in = direction if rows is None else direction[rows]
+                    step = self.learning_rate * loss.line_search(
+                        y_in, raw_in, direction_in, w_in
+                    )
 
                 if subsampled:
                     out_of_bag = np.ones(n_samples, dtype=bool)
@@ -413,10 +447,12 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
 
     Each stage fits a clone of ``estimator`` to the negative gradient of the
     loss (the residuals ``y - F`` for squared error), finds the step along
-    its predictions by a line search, and adds it, shrunk by
-    ``learning_rate``, to the ensemble ``F``. Boosting mainly reduces bias:
-    it turns weak learners (stumps, shallow trees, linear models) into a
-    strong one.
+    its predictions by a line search (the best step for the squared,
+    absolute and quantile losses, one damped Newton step for Huber), and
+    adds it, shrunk by ``learning_rate``, to the ensemble ``F``. A
+    scikit-learn tree gets a step per leaf instead (Friedman's TreeBoost).
+    Boosting mainly reduces bias: it turns weak learners (stumps, shallow
+    trees, linear models) into a strong one.
 
     With ``estimator=DecisionTreeRegressor(max_depth=3)`` and squared error
     it is the algorithm of :class:`sklearn.ensemble.GradientBoostingRegressor`.
@@ -465,7 +501,9 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
     estimators_ : ndarray of shape (n_estimators_, 1)
         The fitted members, one row per stage.
     estimator_weights_ : ndarray of shape (n_estimators_, 1)
-        Each member's step: line-search step times learning rate.
+        Each member's step: line-search step times learning rate (the
+        learning rate alone for scikit-learn trees, whose leaf values hold
+        their steps).
     init_ : estimator or "zero"
         The fitted initial estimator.
     n_estimators_ : int
@@ -595,10 +633,14 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
 
     Each stage fits, per class, a clone of the base regressor to the
     negative gradient of the log-loss (``onehot(y) - probability``) and
-    moves the class scores along its predictions by a line search, shrunk
-    by ``learning_rate``. Binary problems use one regressor per stage,
-    multiclass problems one per class (softmax), fitted in parallel with
-    ``n_jobs``. ``loss="exponential"`` gives AdaBoost's loss (binary only).
+    moves the class scores along its predictions by one damped Newton step,
+    shrunk by ``learning_rate``; a scikit-learn tree gets a Newton step per
+    leaf instead (Friedman's TreeBoost), so that with
+    ``DecisionTreeRegressor(max_depth=3)`` it is the algorithm of
+    :class:`sklearn.ensemble.GradientBoostingClassifier`. Binary problems
+    use one regressor per stage, multiclass problems one per class
+    (softmax), fitted in parallel with ``n_jobs``. ``loss="exponential"``
+    gives AdaBoost's loss (binary only).
 
     Parameters
     ----------
@@ -646,7 +688,9 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
     estimators_ : ndarray of shape (n_estimators_, K)
         The fitted members; K is 1 for binary problems, else n_classes.
     estimator_weights_ : ndarray of shape (n_estimators_, K)
-        Each member's step: line-search step times learning rate.
+        Each member's step: line-search step times learning rate (the
+        learning rate alone for scikit-learn trees, whose leaf values hold
+        their steps).
     init_ : estimator or "zero"
         The fitted initial estimator.
     n_estimators_ : int

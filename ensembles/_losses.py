@@ -7,10 +7,12 @@ classification, K=n_classes for multiclass log-loss. Each loss knows:
 - its best constant (the default start of the ensemble) and how to turn an
   initial estimator's predictions into raw predictions;
 - its value, negative gradient and (diagonal) hessian;
-- the line search: the step ``rho`` (one per column) that minimises the loss
-  of ``F + rho * h`` along a member's predictions ``h``. Because the step is
-  searched rather than assumed, the update is correct for any base learner,
-  not only for trees whose leaves can be re-fitted.
+- the line search: the step ``rho`` (one per column) along a member's
+  predictions ``h`` that lowers the loss of ``F + rho * h``: its minimum
+  for the squared, absolute and quantile losses, one damped Newton step for
+  the others. Because the step is computed rather than assumed, the update
+  is correct for any base learner, not only for trees whose leaves can be
+  re-fitted.
 """
 
 import numpy as np
@@ -74,36 +76,70 @@ class _Loss:
     def prepare_stage(self, y, raw, sample_weight):
         """Hook run before each stage (the Huber loss sets its threshold)."""
 
-    def line_search(self, y, raw, direction, sample_weight, max_iter=8):
-        """Per-column step minimising the loss along ``direction``.
+    def line_search(self, y, raw, direction, sample_weight):
+        """Per-column step along ``direction``: one damped Newton step.
 
-        Damped Newton on the step: each iteration takes the Newton step
-        of every column and halves it until the loss does not increase.
+        The Newton step of every column from 0, halved until the loss does
+        not increase. One step, as Friedman's TreeBoost takes per leaf:
+        searching on to the exact minimum along every stage overfits the
+        probabilities, because on nearly separable training rows the loss
+        keeps falling along the direction and the steps grow without bound.
         """
         w = sample_weight[:, None]
-        rho = np.zeros(direction.shape[1])
         current = self(y, raw, sample_weight)
-        for _ in range(max_iter):
-            moved = raw + direction * rho
-            negative_gradient, hessian = self.gradient_and_hessian(y, moved)
-            slope = -np.sum(w * negative_gradient * direction, axis=0)
-            curvature = np.sum(w * hessian * direction**2, axis=0)
-            newton = np.divide(
-                -slope, curvature, out=np.zeros_like(slope), where=curvature > 0
-            )
-            for _ in range(30):
-                candidate = self(y, raw + direction * (rho + newton), sample_weight)
-                if candidate <= current:
-                    break
-                newton = newton / 2
-            else:
-                break
-            rho = rho + newton
-            improvement = current - candidate
-            current = candidate
-            if improvement <= 1e-10 * max(abs(current), 1.0):
-                break
-        return rho
+        negative_gradient, hessian = self.gradient_and_hessian(y, raw)
+        slope = -np.sum(w * negative_gradient * direction, axis=0)
+        curvature = np.sum(w * hessian * direction**2, axis=0)
+        step = np.divide(
+            -slope, curvature, out=np.zeros_like(slope), where=curvature > 0
+        )
+        for _ in range(30):
+            if self(y, raw + direction * step, sample_weight) <= current:
+                return step
+            step = step / 2
+        return np.zeros_like(step)
+
+    #: Whether a tree's leaf values are worth re-computing for this loss
+    #: (for the squared error the leaf means already are the best values).
+    refines_leaves = True
+
+    def leaf_values(self, y, raw, sample_weight, column, leaves, n_nodes):
+        """The value of each leaf of a tree fitted for ``column`` (an array
+        over the tree's ``n_nodes`` nodes, leaves indexed by ``leaves``): the
+        line search of a constant, leaf by leaf (Friedman's TreeBoost)."""
+        values = np.zeros(n_nodes)
+        order = np.argsort(leaves, kind="stable")
+        starts = np.flatnonzero(np.diff(leaves[order])) + 1
+        for rows in np.split(order, starts):
+            constant = np.zeros((len(rows), self.n_columns))
+            constant[:, column] = 1.0
+            values[leaves[rows[0]]] = self.line_search(
+                y[rows], raw[rows], constant, sample_weight[rows]
+            )[column]
+        return values
+
+
+class _NewtonLeaves:
+    """Leaf values by one Newton step each, summed with bincount, as
+    scikit-learn's gradient boosting computes them for its log-losses and
+    the exponential loss (no halving, a zero where the hessian vanishes)."""
+
+    #: Friedman's (K - 1) / K factor of the multinomial update.
+    leaf_scale = 1.0
+
+    def leaf_values(self, y, raw, sample_weight, column, leaves, n_nodes):
+        negative_gradient, hessian = self.gradient_and_hessian(y, raw)
+        numerator = np.bincount(
+            leaves,
+            weights=sample_weight * negative_gradient[:, column],
+            minlength=n_nodes,
+        )
+        denominator = np.bincount(
+            leaves, weights=sample_weight * hessian[:, column], minlength=n_nodes
+        )
+        safe = np.abs(denominator) >= 1e-150
+        values = np.divide(numerator, denominator, out=np.zeros(n_nodes), where=safe)
+        return self.leaf_scale * values
 
 
 # --------------------------------------------------------------------------
@@ -111,6 +147,8 @@ class _Loss:
 # --------------------------------------------------------------------------
 class SquaredError(_Loss):
     """Mean squared error; negative gradient = residuals ``y - F``."""
+
+    refines_leaves = False
 
     def init_estimator(self):
         return DummyRegressor(strategy="mean")
@@ -234,7 +272,7 @@ class HuberLoss(_Loss):
 _EPS = np.finfo(np.float64).eps
 
 
-class BinomialLogLoss(_Loss):
+class BinomialLogLoss(_NewtonLeaves, _Loss):
     """Binary log-loss on the log-odds ``F``."""
 
     def init_estimator(self):
@@ -260,7 +298,7 @@ class BinomialLogLoss(_Loss):
         return np.column_stack([1 - p, p])
 
 
-class ExponentialLoss(_Loss):
+class ExponentialLoss(_NewtonLeaves, _Loss):
     """AdaBoost's exponential loss ``exp(-s F)`` with s = 2y - 1 (binary)."""
 
     def init_estimator(self):
@@ -285,11 +323,12 @@ class ExponentialLoss(_Loss):
         return np.column_stack([1 - p, p])
 
 
-class MultinomialLogLoss(_Loss):
+class MultinomialLogLoss(_NewtonLeaves, _Loss):
     """Multiclass log-loss on K raw scores, probabilities by softmax."""
 
     def __init__(self, n_classes):
         self.n_columns = n_classes
+        self.leaf_scale = (n_classes - 1) / n_classes
 
     def init_estimator(self):
         return DummyClassifier(strategy="prior")
