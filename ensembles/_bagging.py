@@ -292,11 +292,26 @@ class _BaseBagging(HomogeneousEnsemble):
         else:
             total = n_samples if sample_weight is None else sample_weight.sum()
             n_draws = max(int(self.max_samples * total), 1)
+            if n_draws < max(10, n_samples ** (1 / 3)):
+                of = "rows" if sample_weight is None else "the sum of sample_weight"
+                warn(
+                    f"max_samples={self.max_samples} of {of} ({total:g}) draws "
+                    f"only {n_draws} rows per member; give max_samples as an int "
+                    "for a bag of that many rows.",
+                    UserWarning,
+                )
         if not self.bootstrap and n_draws > n_samples:
             raise ValueError(
                 f"Effective max_samples={n_draws} must be <= n_samples={n_samples} "
                 "to be able to sample without replacement."
             )
+        if not self.bootstrap and sample_weight is not None:
+            n_weighted = np.count_nonzero(sample_weight)
+            if n_draws > n_weighted:
+                raise ValueError(
+                    f"max_samples={n_draws} rows are drawn without replacement, "
+                    f"but only {n_weighted} rows have a positive sample_weight."
+                )
         return n_draws
 
     def _validate_X_predict(self, X):

@@ -192,6 +192,12 @@ class _BaseBoosting(HomogeneousEnsemble):
                     "validation_fraction miss some classes; lower "
                     "validation_fraction or give more samples."
                 )
+            if not np.any(weight_val > 0):
+                raise ValueError(
+                    "Every row held out for early stopping has zero "
+                    "sample_weight, so no validation score can be computed; "
+                    "raise validation_fraction or give those rows weight."
+                )
         else:
             X_val = y_val = weight_val = None
 

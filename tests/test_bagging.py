@@ -298,6 +298,22 @@ def test_sample_weight_draws_rows_in_proportion(regression_data):
     assert_allclose(model.predict(X), theirs.predict(X))
 
 
+def test_weighted_bags_that_are_too_small_or_cannot_be_drawn(regression_data):
+    X, y = regression_data
+    # Normalised weights sum to 1: a fraction of that is a bag of one row.
+    tiny = BaggingRegressor(n_estimators=2, max_samples=1.0, random_state=0)
+    with pytest.warns(UserWarning, match=r"draws only 1 rows per member"):
+        tiny.fit(X, y, sample_weight=np.full(len(y), 1 / len(y)))
+    assert all(len(rows) == 1 for rows in tiny.estimators_samples_)
+    # Without replacement, a bag cannot hold more rows than have weight.
+    weight = np.ones(len(y))
+    weight[10:] = 0.0
+    pasting = BaggingRegressor(bootstrap=False, max_samples=20, random_state=0)
+    with pytest.warns(UserWarning, match="recommended to use bootstrap=True"):
+        with pytest.raises(ValueError, match="only 10 rows have a positive"):
+            pasting.fit(X, y, sample_weight=weight)
+
+
 @pytest.mark.parametrize(
     "estimator",
     [

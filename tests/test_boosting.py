@@ -333,6 +333,13 @@ def test_early_stopping(regression_data):
     assert model.validation_score_[-5:].min() >= best_before - model.tol
     without = BoostingRegressor(n_estimators=20).fit(X, y)
     assert without.n_estimators_ == 20 and not hasattr(without, "validation_score_")
+    # Held-out rows without weight cannot score anything.
+    weight = np.zeros(len(y))
+    weight[:2] = 1.0
+    with pytest.raises(ValueError, match="held out for early stopping has zero"):
+        BoostingRegressor(n_iter_no_change=3, random_state=0).fit(
+            X, y, sample_weight=weight
+        )
 
 
 def test_staged_methods_end_at_the_final_prediction(regression_data, multiclass_data):
