@@ -169,12 +169,17 @@ def test_zero_one_adds_up_for_three_classes():
     assert result.expected_loss == pytest.approx(result.bias + result.variance)
 
 
-def test_zero_one_with_true_labels():
+def noisy_labels(n_samples):
+    """X, labels with one in five flipped, and the true labels."""
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(400, 3))
+    X = rng.normal(size=(n_samples, 3))
     truth = (X[:, 0] > 0).astype(int)
-    flipped = rng.rand(400) < 0.2
-    y = np.where(flipped, 1 - truth, truth)
+    y = np.where(rng.rand(n_samples) < 0.2, 1 - truth, truth)
+    return X, y, truth
+
+
+def test_zero_one_with_true_labels():
+    X, y, truth = noisy_labels(400)
     data = (X[:200], y[:200], X[200:])
     options = dict(n_rounds=15, random_state=0)
     model = DecisionTreeClassifier(max_depth=3)
@@ -182,7 +187,7 @@ def test_zero_one_with_true_labels():
         model, *data, y[200:], y_test_true=truth[200:], **options
     )
     clean = bias_variance_decomposition(model, *data, truth[200:], **options)
-    assert noisy.noise == pytest.approx(np.mean(flipped[200:]))
+    assert noisy.noise == pytest.approx(np.mean(y[200:] != truth[200:]))
     # Bias and variance are measured against the true labels, and add up
     # to the loss against them; the loss itself is against y_test.
     assert (noisy.bias, noisy.variance) == (clean.bias, clean.variance)
@@ -460,10 +465,7 @@ def test_curve_over_a_numpy_range_to_json_and_csv(friedman):
 def test_zero_one_plot_does_not_stack_the_noise():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(200, 3))
-    truth = (X[:, 0] > 0).astype(int)
-    y = np.where(rng.rand(200) < 0.2, 1 - truth, truth)
+    X, y, truth = noisy_labels(200)
     table = compare_bias_variance(
         {"stump": DecisionTreeClassifier(max_depth=1)},
         X[:100],
