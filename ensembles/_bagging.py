@@ -292,12 +292,14 @@ class _BaseBagging(HomogeneousEnsemble):
         else:
             total = n_samples if sample_weight is None else sample_weight.sum()
             n_draws = max(int(self.max_samples * total), 1)
-            if n_draws < max(10, n_samples ** (1 / 3)):
-                of = "rows" if sample_weight is None else "the sum of sample_weight"
+            # A fraction of weights that sum to little (normalised weights
+            # sum to 1) is a tiny bag, whatever the number of rows.
+            tiny = n_draws < min(n_samples * self.max_samples, 10)
+            if sample_weight is not None and tiny:
                 warn(
-                    f"max_samples={self.max_samples} of {of} ({total:g}) draws "
-                    f"only {n_draws} rows per member; give max_samples as an int "
-                    "for a bag of that many rows.",
+                    f"max_samples={self.max_samples} of the sum of sample_weight "
+                    f"({total:g}) draws only {n_draws} rows per member; give "
+                    "max_samples as an int for a bag of that many rows.",
                     UserWarning,
                 )
         if not self.bootstrap and n_draws > n_samples:

@@ -242,7 +242,13 @@ class _BaseBoosting(HomogeneousEnsemble):
         X, call_params = member_input(estimator, X)
         if X_val is not None:
             X_val, _ = member_input(estimator, X_val)
-        refine_leaves = loss.refines_leaves and type(estimator) in _REGRESSION_TREES
+        # A tree under monotonic constraints keeps its own leaf values (a
+        # positive step keeps it monotone; values leaf by leaf would not).
+        refine_leaves = (
+            loss.refines_leaves
+            and type(estimator) in _REGRESSION_TREES
+            and getattr(estimator, "monotonic_cst", None) is None
+        )
         best_val = min(validation_score, default=np.inf)
         stall = 0
 
@@ -509,7 +515,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
     estimator_weights_ : ndarray of shape (n_estimators_, 1)
         Each member's step: line-search step times learning rate (the
         learning rate alone for scikit-learn trees, whose leaf values hold
-        their steps).
+        their steps, unless they have ``monotonic_cst``).
     init_ : estimator or "zero"
         The fitted initial estimator.
     n_estimators_ : int
@@ -696,7 +702,7 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
     estimator_weights_ : ndarray of shape (n_estimators_, K)
         Each member's step: line-search step times learning rate (the
         learning rate alone for scikit-learn trees, whose leaf values hold
-        their steps).
+        their steps, unless they have ``monotonic_cst``).
     init_ : estimator or "zero"
         The fitted initial estimator.
     n_estimators_ : int

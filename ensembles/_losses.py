@@ -108,15 +108,20 @@ class _Loss:
         over the tree's ``n_nodes`` nodes, leaves indexed by ``leaves``): the
         line search of a constant, leaf by leaf (Friedman's TreeBoost)."""
         values = np.zeros(n_nodes)
-        order = np.argsort(leaves, kind="stable")
-        starts = np.flatnonzero(np.diff(leaves[order])) + 1
-        for rows in np.split(order, starts):
+        for leaf, rows in _rows_by_leaf(leaves):
             constant = np.zeros((len(rows), self.n_columns))
             constant[:, column] = 1.0
-            values[leaves[rows[0]]] = self.line_search(
+            values[leaf] = self.line_search(
                 y[rows], raw[rows], constant, sample_weight[rows]
             )[column]
         return values
+
+
+def _rows_by_leaf(leaves):
+    """(leaf, the positions of its rows) for every leaf that holds rows."""
+    order = np.argsort(leaves, kind="stable")
+    starts = np.flatnonzero(np.diff(leaves[order])) + 1
+    return [(leaves[rows[0]], rows) for rows in np.split(order, starts)]
 
 
 class _NewtonLeaves:
@@ -264,6 +269,23 @@ class HuberLoss(_Loss):
     def hessian(self, y, raw):
         delta = self._delta(y, raw)
         return (np.abs(y - raw[:, 0]) <= delta).astype(np.float64)[:, None]
+
+    def leaf_values(self, y, raw, sample_weight, column, leaves, n_nodes):
+        """Friedman's Huber leaf (scikit-learn's too): the leaf's median
+        residual plus the mean of the deviations from it, clipped to delta.
+        A Newton step would not move a leaf of outliers at all: beyond
+        delta the loss has no curvature."""
+        delta = self._delta(y, raw)
+        residual = y - raw[:, 0]
+        values = np.zeros(n_nodes)
+        for leaf, rows in _rows_by_leaf(leaves):
+            weights = sample_weight[rows]
+            if np.sum(weights) <= 0:
+                continue
+            median = weighted_quantile(residual[rows], weights, 0.5)
+            deviation = np.clip(residual[rows] - median, -delta, delta)
+            values[leaf] = median + _weighted_mean(deviation, weights)
+        return values
 
 
 # --------------------------------------------------------------------------

@@ -454,9 +454,10 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         if n_classes is not None:
             missing = np.setdiff1d(np.arange(n_classes), y[held_out])
             if len(missing):
+                label = np.asarray(self.classes_[missing[0]]).item()
                 raise ValueError(
                     f"The rows layer {number} holds out for the layer above "
-                    f"miss class {self.classes_[missing[0]].item()!r}, which the next "
+                    f"miss class {label!r}, which the next "
                     "layer would never learn. Hold out more rows (a larger cv "
                     "fraction) or give more samples of that class."
                 )

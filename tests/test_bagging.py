@@ -305,6 +305,13 @@ def test_weighted_bags_that_are_too_small_or_cannot_be_drawn(regression_data):
     with pytest.warns(UserWarning, match=r"draws only 1 rows per member"):
         tiny.fit(X, y, sample_weight=np.full(len(y), 1 / len(y)))
     assert all(len(rows) == 1 for rows in tiny.estimators_samples_)
+    # Few rows are no reason to warn: the bag is what was asked for.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for weight in [None, np.ones(9)]:
+            few = BaggingRegressor(n_estimators=2, max_samples=1.0, random_state=0)
+            few.fit(X[:9], y[:9], sample_weight=weight)
+            few.set_params(max_samples=0.25).fit(X[:40], y[:40])
     # Without replacement, a bag cannot hold more rows than have weight.
     weight = np.ones(len(y))
     weight[10:] = 0.0

@@ -209,15 +209,56 @@ def test_newton_line_search(loss, n_classes):
 
 def test_newton_step_is_halved_until_the_loss_falls():
     loss = BinomialLogLoss()
-    y = np.array([0, 1, 1, 0])
-    raw = np.zeros((4, 1))
-    # A direction the quadratic model trusts too far: right on two rows,
-    # wildly wrong on the other two.
-    direction = np.array([[-1.0], [1.0], [-30.0], [30.0]])
-    weight = np.ones(4)
-    rho = loss.line_search(y, raw, direction, weight)
-    assert loss(y, raw + direction * rho, weight) <= loss(y, raw, weight)
-    assert loss.line_search(y, raw, -np.ones((4, 1)), weight) == 0.0
+    y = np.array([1, 1])
+    raw = np.array([[0.0], [10.0]])
+    # Right on the uncertain row, wildly wrong on the confident one: the
+    # quadratic model trusts the direction far too far.
+    direction = np.array([[1.0], [-100.0]])
+    weight = np.ones(2)
+    gradient, hessian = loss.gradient_and_hessian(y, raw)
+    newton = np.sum(gradient * direction) / np.sum(hessian * direction**2)
+    assert loss(y, raw + direction * newton, weight) > loss(y, raw, weight)
+    rho = loss.line_search(y, raw, direction, weight)[0]
+    halvings = np.log2(newton / rho)
+    assert halvings >= 1 and np.isclose(halvings, round(halvings))
+    assert loss(y, raw + direction * rho, weight) < loss(y, raw, weight)
+    # Along a direction the loss does not slope, no step.
+    balanced = np.array([0, 1, 1, 0])
+    flat = loss.line_search(balanced, np.zeros((4, 1)), -np.ones((4, 1)), np.ones(4))
+    assert flat == 0.0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_huber_tree_leaves_are_sklearns(weighted):
+    # A leaf holding only outliers (residuals beyond delta) has no Huber
+    # curvature: a Newton step left it at 0. Friedman's leaf (the median
+    # plus the clipped mean deviation) fits it, as scikit-learn's does.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(400, 1))
+    y = rng.normal(scale=0.3, size=400) + 100 * (X[:, 0] > 0.96)
+    weight = rng.uniform(0.5, 2.0, 400) if weighted else None
+    ours = BoostingRegressor(loss="huber", n_estimators=30, random_state=0)
+    theirs = GradientBoostingRegressor(loss="huber", n_estimators=30, random_state=0)
+    ours.fit(X, y, sample_weight=weight)
+    theirs.fit(X, y, sample_weight=weight)
+    for mine, sklearns in zip(ours.staged_predict(X), theirs.staged_predict(X)):
+        assert_allclose(mine, sklearns, atol=1e-8)
+    assert np.all(ours.predict(X[X[:, 0] > 0.96]) > 90)
+
+
+def test_monotonic_trees_stay_monotonic():
+    # Leaf values re-computed leaf by leaf would break the constraint; a
+    # monotonic tree keeps its own values, scaled by one positive step.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(1000, 2))
+    logit = 6 * X[:, 0] - 3 + 3 * np.sin(12 * X[:, 1])
+    y = (rng.uniform(size=1000) < 1 / (1 + np.exp(-logit))).astype(int)
+    tree = DecisionTreeRegressor(max_depth=3, monotonic_cst=[1, 0])
+    model = BoostingClassifier(tree, n_estimators=30, random_state=0).fit(X, y)
+    grid = np.linspace(0, 1, 200)
+    for x1 in np.linspace(0, 1, 11):
+        scores = model.decision_function(np.column_stack([grid, np.full(200, x1)]))
+        assert np.all(np.diff(scores) >= -1e-12)
 
 
 @pytest.mark.parametrize(

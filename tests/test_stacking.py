@@ -746,5 +746,9 @@ def test_blending_holdout_must_hold_every_class(binary_data):
     )
     with pytest.raises(ValueError, match="layer 1 holds out .* miss class 2"):
         stack.fit(X, y)
+    # String labels held as objects (a pandas column) are named too.
+    names = np.array(["no", "yes", "rare"], dtype=object)[y]
+    with pytest.raises(ValueError, match="miss class 'rare'"):
+        stack.fit(X, names)
     stack.set_params(cv=0.5).fit(X, y)
     assert stack.predict_proba(X).shape == (300, 3)
