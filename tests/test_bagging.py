@@ -311,7 +311,7 @@ def test_weighted_bags_that_are_too_small_or_cannot_be_drawn(regression_data):
         for weight in [None, np.ones(9)]:
             few = BaggingRegressor(n_estimators=2, max_samples=1.0, random_state=0)
             few.fit(X[:9], y[:9], sample_weight=weight)
-            few.set_params(max_samples=0.25).fit(X[:40], y[:40])
+            few.set_params(max_samples=0.2).fit(X[:40], y[:40])  # 8 rows
     # Without replacement, a bag cannot hold more rows than have weight.
     weight = np.ones(len(y))
     weight[10:] = 0.0

@@ -259,6 +259,7 @@ def test_monotonic_trees_stay_monotonic():
     for x1 in np.linspace(0, 1, 11):
         scores = model.decision_function(np.column_stack([grid, np.full(200, x1)]))
         assert np.all(np.diff(scores) >= -1e-12)
+        assert scores[-1] - scores[0] > 1  # and it learnt the rise along x0
 
 
 @pytest.mark.parametrize(
