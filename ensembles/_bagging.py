@@ -178,7 +178,7 @@ class _BaseBagging(HomogeneousEnsemble):
             The fitted ensemble.
         """
         self._validate_params()
-        estimator = self._get_estimator()
+        estimator = self._checked_estimator()
         check_warm_start_estimator(self, estimator)
         warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
@@ -445,6 +445,8 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     ((2,), (2,))
     """
 
+    _member_kind = "regressor"
+
     def _default_estimator(self):
         return DecisionTreeRegressor()
 
@@ -665,6 +667,8 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
             verbose=verbose,
         )
         self.voting = voting
+
+    _member_kind = "classifier"
 
     def _default_estimator(self):
         return DecisionTreeClassifier()

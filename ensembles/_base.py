@@ -29,8 +29,15 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import cpu_count, effective_n_jobs, parallel_config
 from joblib.parallel import get_active_backend
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
-from sklearn.pipeline import Pipeline
+from sklearn.base import (
+    BaseEstimator,
+    MetaEstimatorMixin,
+    clone,
+    is_classifier,
+    is_regressor,
+)
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
@@ -421,8 +428,11 @@ def _accepts_nan(estimator):
         steps = [
             step for _, step in estimator.steps if step not in (None, "passthrough")
         ]
-        return bool(steps) and get_tags(steps[0]).input_tags.allow_nan
-    return False
+        return bool(steps) and _accepts_nan(steps[0])
+    # A ColumnTransformer or FeatureUnion hands the data to transformers of
+    # its own (imputers, say), and its tags do not say what they accept: it
+    # is left to check its input itself.
+    return isinstance(estimator, (ColumnTransformer, FeatureUnion))
 
 
 def member_input_tags(*estimators):
@@ -703,6 +713,10 @@ class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
     fitted members live in ``estimators_``.
     """
 
+    # The kind of member the ensemble fits: "classifier" or "regressor".
+    _member_kind = None
+    _member_kind_reason = ""
+
     def _default_estimator(self):
         raise NotImplementedError
 
@@ -710,6 +724,18 @@ class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
         if self.estimator is None:
             return self._default_estimator()
         return self.estimator
+
+    def _checked_estimator(self):
+        """The base estimator for ``fit``; a ValueError if it is known to be
+        of the other kind (an estimator that does not say is let through)."""
+        estimator = self._get_estimator()
+        other = is_regressor if self._member_kind == "classifier" else is_classifier
+        if self._member_kind is not None and other(estimator):
+            raise ValueError(
+                f"{type(self).__name__} needs a {self._member_kind} as its "
+                f"estimator{self._member_kind_reason}; got {estimator!r}."
+            )
+        return estimator
 
     def __len__(self):
         return len(self.estimators_)

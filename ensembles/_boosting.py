@@ -104,6 +104,9 @@ class _BaseBoosting(HomogeneousEnsemble):
         "verbose": ["verbose"],
     }
 
+    _member_kind = "regressor"
+    _member_kind_reason = " (its members fit the loss's gradient, for classifiers too)"
+
     def _default_estimator(self):
         return DecisionTreeRegressor(max_depth=3)
 
@@ -130,8 +133,9 @@ class _BaseBoosting(HomogeneousEnsemble):
         y : array-like of shape (n_samples,)
             Target values (class labels for classification).
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, passed to members whose ``fit`` takes them and
-            used in every loss and line search.
+            Sample weights, passed to every member's ``fit`` (a member
+            whose ``fit`` does not take them is an error) and used in every
+            loss and line search.
 
         Returns
         -------
@@ -139,7 +143,7 @@ class _BaseBoosting(HomogeneousEnsemble):
             The fitted ensemble.
         """
         self._validate_params()
-        estimator = self._get_estimator()
+        estimator = self._checked_estimator()
         check_warm_start_estimator(self, estimator)
         warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
@@ -241,7 +245,8 @@ class _BaseBoosting(HomogeneousEnsemble):
         )
         X, call_params = member_input(estimator, X)
         if X_val is not None:
-            X_val, _ = member_input(estimator, X_val)
+            # Its own call parameters: missing values may lie in one part only.
+            X_val, val_params = member_input(estimator, X_val)
         # A tree under monotonic constraints keeps its own leaf values (a
         # positive step keeps it monotone; values leaf by leaf would not).
         refine_leaves = (
@@ -331,7 +336,7 @@ class _BaseBoosting(HomogeneousEnsemble):
 
                 if X_val is not None:
                     raw_val = raw_val + self._stage_raw(
-                        members, step, X_val, call_params
+                        members, step, X_val, val_params
                     )
                     validation_loss = loss(y_val, raw_val, weight_val)
                     validation_score.append(validation_loss)

@@ -1,6 +1,7 @@
 """Bad input and faults, for every public estimator: a clear scikit-learn
 style error, quickly, and never a half-fitted model that predicts."""
 
+import re
 import time
 
 import numpy as np
@@ -8,7 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn.base import BaseEstimator, RegressorMixin, clone, is_classifier
+from sklearn.base import (
+    BaseEstimator,
+    RegressorMixin,
+    clone,
+    is_classifier,
+    is_regressor,
+)
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -267,9 +274,29 @@ def test_arbitrary_arrays_fail_cleanly_or_fit(X_bad):
         try:
             model = clone(estimator).fit(X_bad, y)
         except ValueError as error:
-            assert str(error)  # a message, not a bare numpy failure
+            # scikit-learn's input check, or a member's own failure named as
+            # such; not a bare numpy or scipy error from the ensemble's code.
+            assert re.search(
+                r"NaN|infinity|0 sample|0 feature|member .* failed", str(error)
+            ), str(error)
             continue
         assert model.predict(X_bad).shape == (len(X_bad),)
+
+
+@pytest.mark.parametrize(
+    "ensemble, estimator",
+    [
+        (BaggingClassifier, Ridge()),
+        (BaggingRegressor, LogisticRegression()),
+        (BoostingClassifier, DecisionTreeClassifier()),
+        (BoostingRegressor, DecisionTreeClassifier()),
+    ],
+)
+def test_base_estimator_of_the_wrong_kind(ensemble, estimator):
+    # A regressor's votes read as class indices predicted nonsense.
+    y = Y_REG if is_regressor(ensemble()) else Y_CLF
+    with pytest.raises(ValueError, match="needs a (classifier|regressor) as its"):
+        ensemble(estimator, n_estimators=2).fit(X, y)
 
 
 def test_bias_variance_bad_input():

@@ -12,6 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn import ensemble as sk_ensemble
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_iris, make_classification, make_friedman1
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import NotFittedError
@@ -372,11 +373,21 @@ def test_missing_values_pass_through_when_member_accepts_them(regression_data):
         HistGradientBoostingRegressor(max_iter=5),
         LGBMRegressor(n_estimators=5, verbose=-1),
         make_pipeline(SimpleImputer(), Ridge()),
+        # Column transformers do not tag what their transformers accept.
+        make_pipeline(
+            ColumnTransformer([("impute", SimpleImputer(), [0, 2])]), Ridge()
+        ),
     ]:
         model = BaggingRegressor(estimator, n_estimators=3, random_state=0).fit(X, y)
         assert np.isfinite(model.predict(X)).all()
     with pytest.raises(ValueError, match="Input X contains NaN"):
         BaggingRegressor(Ridge(), n_estimators=3).fit(X, y)
+    # A column transformer that hands the missing values on: the member says.
+    passes_nan = make_pipeline(
+        ColumnTransformer([("keep", "passthrough", [2])]), Ridge()
+    )
+    with pytest.raises(ValueError, match="member .* failed.*Input X contains NaN"):
+        BaggingRegressor(passes_nan, n_estimators=3).fit(X, y)
 
 
 def test_sparse_input(regression_data):

@@ -537,6 +537,35 @@ def test_classifier_early_stopping_is_stratified(multiclass_data):
     ).fit(X, y)
     assert model.n_estimators_ < 300
     assert model.validation_score_.shape == (model.n_estimators_,)
+    # A class of two rows, halved: stratified, one of them is always left
+    # to train on (a random split leaves none a quarter of the time).
+    X, y = X[:60], np.r_[np.zeros(58, dtype=int), 1, 1]
+    for seed in range(20):
+        BoostingClassifier(
+            n_estimators=3,
+            n_iter_no_change=2,
+            validation_fraction=0.5,
+            random_state=seed,
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("Model", [BoostingRegressor, BoostingClassifier])
+def test_early_stopping_with_missing_values_in_one_part_only(Model, regression_data):
+    # Trees take missing values; whichever part of the split they fall in,
+    # each part is handed to the trees in a form they accept.
+    X, y = regression_data
+    X, y = X[:100].copy(), y[:100]
+    if Model is BoostingClassifier:
+        y = y > np.median(y)
+    X[0, 0] = np.nan
+    for seed in range(10):
+        model = Model(
+            n_estimators=5,
+            n_iter_no_change=2,
+            validation_fraction=0.5,
+            random_state=seed,
+        ).fit(X, y)
+        assert np.isfinite(model.validation_score_).all()
 
 
 # --------------------------------------------------------------------------
