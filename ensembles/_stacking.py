@@ -11,7 +11,6 @@ from sklearn.base import (
     MetaEstimatorMixin,
     RegressorMixin,
     TransformerMixin,
-    clone,
     is_classifier,
 )
 from sklearn.linear_model import LogisticRegression, RidgeCV
@@ -200,6 +199,26 @@ def _fit_fold(
     return model, _method_output(model, method, _safe_indexing(X, test), n_classes)
 
 
+def _is_member(item):
+    """Whether ``item`` is a (name, estimator) pair: a tuple, or a list as a
+    configuration file gives it."""
+    return (
+        isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+    )
+
+
+def _combines_predictions(estimator):
+    """Whether ``estimator`` weighs member predictions only (ensemble
+    selection), itself or inside a search, a pipeline or another
+    meta-estimator: passthrough features are then not handed to it."""
+    if getattr(estimator, "_combines_predictions", False):
+        return True
+    if isinstance(estimator, Pipeline):
+        return _combines_predictions(estimator.steps[-1][1])
+    inner = getattr(estimator, "estimator", None)
+    return inner is not None and _combines_predictions(inner)
+
+
 # --------------------------------------------------------------------------
 # Shared base
 # --------------------------------------------------------------------------
@@ -217,15 +236,24 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     }
 
     # -- the layers ---------------------------------------------------------
+    def _one_layer(self):
+        """Whether ``estimators`` is one layer (a flat list of members)."""
+        return all(
+            isinstance(item, tuple) or _is_member(item) for item in self.estimators
+        )
+
     def _layers(self):
-        """``estimators`` as a list of layers of (name, estimator)."""
+        """``estimators`` as a list of layers of (name, estimator) tuples."""
         estimators = self.estimators
         if not estimators:
             raise ValueError("estimators must name at least one member.")
-        if all(isinstance(item, tuple) for item in estimators):
-            return [list(estimators)]
-        if all(isinstance(item, list) for item in estimators):
-            return [list(layer) for layer in estimators]
+        if self._one_layer():
+            estimators = [estimators]
+        if all(isinstance(layer, list) for layer in estimators):
+            return [
+                [tuple(item) if _is_member(item) else item for item in layer]
+                for layer in estimators
+            ]
         raise ValueError(
             "estimators must be a list of (name, estimator) tuples (one "
             "layer) or a list of such lists (one per layer)."
@@ -290,7 +318,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             members = self._named_members()
         except (TypeError, ValueError):
             return params
-        for name, estimator in members:
+        for name, estimator in filter(_is_member, members):
             params[name] = estimator
             if hasattr(estimator, "get_params"):
                 for key, value in estimator.get_params(deep=True).items():
@@ -313,7 +341,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         def replace(layer):
             return [(n, estimator if n == name else e) for n, e in layer]
 
-        if all(isinstance(item, tuple) for item in self.estimators):
+        if self._one_layer():
             self.estimators = replace(self.estimators)
         else:
             self.estimators = [replace(layer) for layer in self.estimators]
@@ -391,13 +419,13 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         # Per layer: a seed for its splits and one for its members' seeds.
         layer_seeds = draw_seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
+        final_seed = draw_seeds(rng, 1)[0]
         final = self.final_estimator
         if final is None:
             final = self._default_final_estimator()
         # Ensemble selection weighs predictions: passthrough features are not.
-        self._final_sees_X = self.passthrough and not getattr(
-            final, "_combines_predictions", False
-        )
+        self._final_sees_X = self.passthrough and not _combines_predictions(final)
+        passed_on = self._passed_on(X)
         rows = np.arange(X.shape[0])
         features = frame_as_given(given, X)
         # An iterable of splits can be read only once: check_cv lists it.
@@ -419,9 +447,10 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 member_seed,
             )
             self.estimators_.append(members)
-            features = self._next_input(columns, X, number == len(layers))
+            features = self._next_input(columns, passed_on, number == len(layers))
 
-        self.final_estimator_ = clone(final)
+        # Seeded as the members are: the whole stack is reproducible.
+        self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
         fit_member(
             self.final_estimator_,
             features,
@@ -443,11 +472,23 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         """Fit every (member, repeat, fold) of a layer in one parallel batch,
         on the ``rows`` the layer below held out, split by ``splitter``."""
         splits = list(splitter.split(np.zeros((len(rows), 1)), y[rows]))
-        if any(max(train.max(), test.max()) >= len(rows) for train, test in splits):
+        if not splits:
+            raise ValueError(f"cv gave no splits for the rows of layer {number}.")
+        if any(len(train) == 0 or len(test) == 0 for train, test in splits):
             raise ValueError(
-                f"cv's splits of layer {number} name rows beyond the {len(rows)} "
-                "the layer below held out: fixed splits need every row in a "
-                "test fold when there are several layers."
+                f"cv gave layer {number} a split with no training rows or no "
+                "test rows; every split needs both."
+            )
+        if any(max(train.max(), test.max()) >= len(rows) for train, test in splits):
+            below = (
+                "X has"
+                if number == 1
+                else "the layer below held out (fixed splits need every row in "
+                "a test fold when there are several layers); it has"
+            )
+            raise ValueError(
+                f"cv's splits of layer {number} name rows beyond those {below} "
+                f"{len(rows)}."
             )
         splits = [(rows[train], rows[test]) for train, test in splits]
         held_out = np.unique(np.concatenate([test for _, test in splits]))
@@ -561,17 +602,34 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             ]
         return [f"fold {i + 1} of {n_splits}" for i in range(n_splits)]
 
-    def _next_input(self, columns, X, last):
+    def _passed_on(self, X):
+        """X as passthrough hands it to the layers above the first and to the
+        final estimator, next to the predictions: as numbers (None without
+        passthrough)."""
+        if not self.passthrough or sparse.issparse(X):
+            return X if self.passthrough else None
+        try:
+            return np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                "passthrough hands X to the layers above the first and to the "
+                "final estimator next to the members' predictions, so X must "
+                f"be numeric ({error}). Encode X before the stack (for "
+                "example a ColumnTransformer in a Pipeline) or set "
+                "passthrough=False."
+            ) from error
+
+    def _next_input(self, columns, passed_on, last):
         """Input of the next layer (of the final estimator after the
-        ``last`` layer): the members' columns, then X with passthrough. With
-        blending, rows a layer held out of the next one's training hold
-        zeros there and are never used."""
+        ``last`` layer): the members' columns, then X (``passed_on``) with
+        passthrough. With blending, rows a layer held out of the next one's
+        training hold zeros there and are never used."""
         predictions = np.hstack(columns)
         if not (self._final_sees_X if last else self.passthrough):
             return predictions
-        if sparse.issparse(X):
-            return sparse.hstack([predictions, X], format="csr")
-        return np.hstack([predictions, np.asarray(X, dtype=np.float64)])
+        if sparse.issparse(passed_on):
+            return sparse.hstack([predictions, passed_on], format="csr")
+        return np.hstack([predictions, passed_on])
 
     @unfitted_on_error
     def fit(self, X, y, sample_weight=None):
@@ -628,9 +686,11 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         given = X
         X = validate_X(self, X, **self._input_options)
         features = frame_as_given(given, X)
+        passed_on = self._passed_on(X)
         for number, layer in enumerate(self.estimators_, start=1):
             columns = [member.stack_output(features) for member in layer]
-            features = self._next_input(columns, X, number == len(self.estimators_))
+            last = number == len(self.estimators_)
+            features = self._next_input(columns, passed_on, last)
         return features
 
     def transform(self, X):

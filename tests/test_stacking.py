@@ -10,11 +10,13 @@ from sklearn import ensemble as sk_ensemble
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import load_iris, make_classification, make_friedman1
+from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge, RidgeCV
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
+    PredefinedSplit,
     RepeatedKFold,
     StratifiedKFold,
     cross_val_predict,
@@ -23,7 +25,7 @@ from sklearn.model_selection import (
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -363,7 +365,6 @@ def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
     assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(len(y)))
     for rows in held_out:
         assert_allclose(np.bincount(y[rows]), np.bincount(y) / 5, atol=1)
-    assert not all(np.all(np.diff(rows) == 1) for rows in held_out)  # shuffled
     same = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
     other = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=1)
     assert_array_equal(same.fit_transform(X, y), oof)
@@ -461,8 +462,36 @@ def test_every_member_parameter_is_reachable(regression_data):
 )
 def test_invalid_member_lists(regression_data, estimators, match):
     X, y = regression_data
+    stack = StackingRegressor(estimators)
+    assert "cv" in stack.get_params()  # not an error before fit
     with pytest.raises(ValueError, match=match):
-        StackingRegressor(estimators).fit(X, y)
+        stack.fit(X, y)
+
+
+def test_members_as_lists_as_a_configuration_file_gives_them(regression_data):
+    # [name, estimator] lists, as scikit-learn's stacking takes them.
+    X, y = regression_data
+    as_tuples = StackingRegressor(
+        [("ridge", Ridge()), ("knn", KNeighborsRegressor())], random_state=0
+    )
+    as_lists = StackingRegressor(
+        [["ridge", Ridge()], ["knn", KNeighborsRegressor()]], random_state=0
+    )
+    assert as_lists.get_params()["knn__n_neighbors"] == 5
+    as_lists.set_params(knn__n_neighbors=3)
+    as_tuples.set_params(knn__n_neighbors=3)
+    assert_array_equal(as_lists.fit(X, y).predict(X), as_tuples.fit(X, y).predict(X))
+    layers = StackingRegressor([[["ridge", Ridge()]], [["knn", KNeighborsRegressor()]]])
+    layers.set_params(ridge=Ridge(alpha=2.0)).fit(X, y)
+    assert [[m.name for m in layer] for layer in layers.estimators_] == [
+        ["ridge"],
+        ["knn"],
+    ]
+    assert layers.estimators_[0][0].estimators_[0].alpha == 2.0
+    malformed = StackingRegressor([("ridge", Ridge(), "extra")])
+    assert "cv" in malformed.get_params()
+    with pytest.raises(ValueError, match="every member must be a"):
+        malformed.fit(X, y)
 
 
 # --------------------------------------------------------------------------
@@ -515,6 +544,17 @@ def test_same_regression_results_for_any_n_jobs_and_backend(regression_data):
         with parallel_config(backend=backend):
             stack = StackingRegressor(layers, n_jobs=2, **params)
             assert_array_equal(stack.fit_transform(X, y), expected)
+
+
+def test_same_blending_results_for_any_n_jobs_and_backend(binary_data):
+    X, y = binary_data
+    layers = [classifiers(), [("top", DecisionTreeClassifier(max_depth=3))]]
+    params = dict(cv=0.3, passthrough=True, random_state=0)
+    expected = StackingClassifier(layers, **params).fit(X, y).predict_proba(X)
+    for backend in ["threading", "loky"]:
+        with parallel_config(backend=backend):
+            stack = StackingClassifier(layers, n_jobs=2, **params)
+            assert_array_equal(stack.fit(X, y).predict_proba(X), expected)
 
 
 def test_same_results_for_any_n_jobs_and_backend(multiclass_data):
@@ -576,17 +616,25 @@ def test_bad_input(regression_data):
         stack.fit(X_nan, y)
 
 
-def test_inputs_never_modified(regression_data):
+@pytest.mark.parametrize("kind", ["float64", "float32", "frame"])
+def test_inputs_never_modified(regression_data, kind):
+    # float32: the tree members are handed the user's own array.
     X, y = regression_data
+    if kind == "frame":
+        pd = pytest.importorskip("pandas")
+        X = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    else:
+        X = X.astype(kind)
     X_in, y_in = X.copy(), y.copy()
     weight = np.linspace(0.5, 2.0, len(y))
     weight_in = weight.copy()
     stack = StackingRegressor(
-        [("ridge", Ridge()), ("tree", DecisionTreeRegressor())], passthrough=True
+        [[("ridge", Ridge()), ("tree", DecisionTreeRegressor())], [("top", Ridge())]],
+        passthrough=True,
     )
     stack.fit(X_in, y_in, sample_weight=weight_in)
     stack.predict(X_in)
-    assert_array_equal(X_in, X)
+    assert_array_equal(np.asarray(X_in), np.asarray(X))
     assert_array_equal(y_in, y)
     assert_array_equal(weight_in, weight)
 
@@ -634,6 +682,79 @@ def test_ensemble_selection_on_top_of_skip_connections(multiclass_data):
         regressors(), final_estimator=EnsembleSelectionRegressor(), passthrough=True
     ).fit(*make_friedman1(n_samples=200, random_state=0))
     assert regression.final_estimator_.weights_.shape == (3,)
+
+
+def test_ensemble_selection_inside_a_search_sees_predictions_only(regression_data):
+    X, y = regression_data
+    search = GridSearchCV(
+        EnsembleSelectionRegressor(), {"ensemble_size": [5, 20]}, cv=3
+    )
+    stack = StackingRegressor(
+        regressors(), final_estimator=search, passthrough=True, random_state=0
+    ).fit(X, y)
+    assert stack.final_estimator_.best_estimator_.weights_.shape == (3,)
+    assert len(stack.get_feature_names_out()) == 3
+    in_pipeline = StackingRegressor(
+        regressors(),
+        final_estimator=make_pipeline(EnsembleSelectionRegressor()),
+        passthrough=True,
+    ).fit(X, y)
+    assert in_pipeline.final_estimator_[-1].weights_.shape == (3,)
+    X_clf, y_clf = load_iris(return_X_y=True)
+    search = GridSearchCV(EnsembleSelectionClassifier(), {"ensemble_size": [5]}, cv=3)
+    clf = StackingClassifier(
+        classifiers(), final_estimator=search, passthrough=True, random_state=0
+    ).fit(X_clf, y_clf)  # raw features in [0, 1]-checked columns would fail
+    assert clf.transform(X_clf).shape == (150, 9)  # three members x three classes
+
+
+def test_final_estimator_is_seeded_by_random_state(regression_data):
+    X, y = regression_data
+    params = dict(final_estimator=RandomForestRegressor(n_estimators=3), cv=3)
+    first, second = (
+        StackingRegressor([("ridge", Ridge())], random_state=0, **params).fit(X, y)
+        for _ in range(2)
+    )
+    assert_array_equal(first.predict(X), second.predict(X))
+    other = StackingRegressor([("ridge", Ridge())], random_state=1, **params)
+    assert not np.array_equal(other.fit(X, y).predict(X), first.predict(X))
+    # A seed the user set is kept.
+    params["final_estimator"] = RandomForestRegressor(n_estimators=3, random_state=7)
+    kept = StackingRegressor([("ridge", Ridge())], random_state=0, **params).fit(X, y)
+    assert kept.final_estimator_.random_state == 7
+
+
+@pytest.mark.parametrize(
+    "cv, match",
+    [
+        ([], "no splits"),
+        ([(np.arange(150), np.array([], dtype=int))], "no training rows or no test"),
+        (PredefinedSplit(np.zeros(300)), "no training rows or no test"),
+        ([(np.arange(200), np.arange(200, 400))], "beyond those X has 300"),
+    ],
+)
+def test_unusable_splits_are_clear_errors(regression_data, cv, match):
+    X, y = regression_data
+    with pytest.raises(ValueError, match=match):
+        StackingRegressor([("ridge", Ridge())], cv=cv).fit(X, y)
+
+
+def test_passthrough_needs_numeric_features(regression_data):
+    pd = pytest.importorskip("pandas")
+    X, y = regression_data
+    frame = pd.DataFrame({"x": X[:, 0], "colour": np.where(X[:, 1] > 0.5, "a", "b")})
+    encode = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["colour"]), remainder="passthrough"),
+        Ridge(),
+    )
+    stack = StackingRegressor([("enc", encode)], passthrough=True)
+    with pytest.raises(ValueError, match="so X must be numeric"):
+        stack.fit(frame, y)
+    assert not hasattr(stack, "estimators_")
+    # Without passthrough the members see the frame as given.
+    assert stack.set_params(passthrough=False).fit(frame, y).predict(frame).shape == (
+        300,
+    )
 
 
 def test_fitted_members_are_well_formed_estimators(regression_data):
@@ -686,7 +807,7 @@ def test_cv_as_an_iterable_of_splits_serves_every_layer(regression_data):
         (np.arange(100, 300), np.arange(100)),
         (np.arange(200), np.arange(200, 300)),
     ]
-    with pytest.raises(ValueError, match="layer 2 name rows beyond the 200"):
+    with pytest.raises(ValueError, match="layer 2 name rows beyond .* held out"):
         StackingRegressor(layers, cv=splits).fit(X, y)
 
 
