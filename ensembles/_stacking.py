@@ -606,8 +606,10 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         """X as passthrough hands it to the layers above the first and to the
         final estimator, next to the predictions: as numbers (None without
         passthrough)."""
-        if not self.passthrough or sparse.issparse(X):
-            return X if self.passthrough else None
+        if not self.passthrough:
+            return None
+        if sparse.issparse(X):
+            return X
         try:
             return np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as error:
