@@ -690,14 +690,33 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         """Yield each member's contribution as an (n_rows, n_classes) array."""
         method = self._vote_method()
         predictions = self._member_predictions(X, method, rows_per_member)
-        for member, prediction in zip(self.estimators_, predictions):
+        for i, (member, prediction) in enumerate(zip(self.estimators_, predictions)):
             n_rows = prediction.shape[0]
             if method == "predict_proba":
                 scores = expand_proba(prediction, member.classes_, self.n_classes_)
             else:
                 scores = np.zeros((n_rows, self.n_classes_))
-                scores[np.arange(n_rows), np.asarray(prediction, dtype=np.intp)] = 1.0
+                scores[np.arange(n_rows), self._vote_codes(i, prediction)] = 1.0
             yield scores
+
+    def _vote_codes(self, i, prediction):
+        """Member ``i``'s hard votes as class indices. Members are fit on the
+        indices 0..n_classes-1, so anything else is an error, not a vote."""
+        prediction = np.asarray(prediction)
+        with np.errstate(invalid="ignore"):
+            codes = prediction.astype(np.intp)
+        if prediction.size and (
+            prediction.ndim != 1
+            or np.any(codes != prediction)
+            or codes.min() < 0
+            or codes.max() >= self.n_classes_
+        ):
+            raise ValueError(
+                f"Member {i} predicted values that are not class labels (for "
+                f"example {prediction.ravel()[0]!r}); BaggingClassifier needs a "
+                "classifier as its estimator."
+            )
+        return codes
 
     def predict_proba(self, X):
         """Class probabilities: the mean of the members' probabilities (soft

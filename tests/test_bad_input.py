@@ -299,6 +299,29 @@ def test_base_estimator_of_the_wrong_kind(ensemble, estimator):
         ensemble(estimator, n_estimators=2).fit(X, y)
 
 
+class _UntaggedRegressor(BaseEstimator):
+    """Predicts continuous values and does not say it is a regressor."""
+
+    def fit(self, X, y):
+        self.model_ = Ridge().fit(X, y)
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_untagged_member_predicting_non_labels():
+    # Such a member slips past the kind check; its "votes" (0.37, 1.2, ...)
+    # were cast to class indices: silent nonsense or an IndexError.
+    model = BaggingClassifier(_UntaggedRegressor(), n_estimators=2, random_state=0)
+    model.fit(X, Y_CLF)
+    for method in (model.predict, model.predict_proba):
+        with pytest.raises(ValueError, match="Member 0 predicted values that are not"):
+            method(X)
+    with pytest.raises(ValueError, match="not class labels"):
+        clone(model).set_params(oob_score=True).fit(X, Y_CLF)
+
+
 def test_bias_variance_bad_input():
     with pytest.raises(ValueError, match="0 sample"):
         bias_variance_decomposition(Ridge(), X[:0], Y_REG[:0], X, Y_REG)
