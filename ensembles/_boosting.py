@@ -464,8 +464,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
 
     Each stage fits a clone of ``estimator`` to the negative gradient of the
     loss (the residuals ``y - F`` for squared error), finds the step along
-    its predictions by a line search (the best step for the squared,
-    absolute and quantile losses, one damped Newton step for Huber), and
+    its predictions by a line search (the best step, for every loss), and
     adds it, shrunk by ``learning_rate``, to the ensemble ``F``. A
     scikit-learn tree gets a step per leaf instead (Friedman's TreeBoost).
     Boosting mainly reduces bias: it turns weak learners (stumps, shallow

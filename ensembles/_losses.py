@@ -9,8 +9,8 @@ classification, K=n_classes for multiclass log-loss. Each loss knows:
 - its value, negative gradient and (diagonal) hessian;
 - the line search: the step ``rho`` (one per column) along a member's
   predictions ``h`` that lowers the loss of ``F + rho * h``: its minimum
-  for the squared, absolute and quantile losses, one damped Newton step for
-  the others. Because the step is computed rather than assumed, the update
+  for the regression losses, one damped Newton step for the classification
+  losses. Because the step is computed rather than assumed, the update
   is correct for any base learner, not only for trees whose leaves can be
   re-fitted.
 """
@@ -269,6 +269,38 @@ class HuberLoss(_Loss):
     def hessian(self, y, raw):
         delta = self._delta(y, raw)
         return (np.abs(y - raw[:, 0]) <= delta).astype(np.float64)[:, None]
+
+    def line_search(self, y, raw, direction, sample_weight):
+        # Exact, as Friedman's M-TreeBoost takes it. Along the direction the
+        # loss is convex and piecewise quadratic, so its slope is piecewise
+        # linear and non-decreasing, with kinks where a row crosses +-delta:
+        # bisect the kinks for the sign change, then interpolate. (A Newton
+        # step does not move at all when every moved row is an outlier.)
+        delta = self._delta(y, raw)
+        h = direction[:, 0]
+        moving = (h != 0) & (sample_weight > 0)
+        if delta <= 0 or not np.any(moving):
+            return np.zeros(1)
+        residual, h, w = (y - raw[:, 0])[moving], h[moving], sample_weight[moving]
+
+        def slope(step):
+            return -np.sum(w * h * np.clip(residual - step * h, -delta, delta))
+
+        kinks = np.unique(
+            np.concatenate([(residual - delta) / h, (residual + delta) / h])
+        )
+        # The slope is -delta * sum(w |h|) < 0 at the first kink and its
+        # negative at the last.
+        low, high = 0, len(kinks) - 1
+        while high - low > 1:
+            middle = (low + high) // 2
+            if slope(kinks[middle]) < 0:
+                low = middle
+            else:
+                high = middle
+        at_low, at_high = slope(kinks[low]), slope(kinks[high])
+        step = kinks[low] - at_low * (kinks[high] - kinks[low]) / (at_high - at_low)
+        return np.array([step])
 
     def leaf_values(self, y, raw, sample_weight, column, leaves, n_nodes):
         """Friedman's Huber leaf (scikit-learn's too): the leaf's median

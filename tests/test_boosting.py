@@ -153,13 +153,13 @@ def test_huber_resists_outliers():
 
 
 # --------------------------------------------------------------------------
-# Line searches: the minimum along the direction for the squared, absolute
-# and quantile losses; one damped Newton step for the others
+# Line searches: the minimum along the direction for the regression losses;
+# one damped Newton step for the classification losses
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "loss",
-    [SquaredError(), AbsoluteError(), QuantileLoss(0.3)],
-    ids=["squared", "absolute", "quantile"],
+    [SquaredError(), AbsoluteError(), QuantileLoss(0.3), HuberLoss(0.8)],
+    ids=["squared", "absolute", "quantile", "huber"],
 )
 def test_regression_line_search_is_optimal(loss):
     rng = np.random.RandomState(0)
@@ -177,12 +177,11 @@ def test_regression_line_search_is_optimal(loss):
 @pytest.mark.parametrize(
     "loss, n_classes",
     [
-        (HuberLoss(0.8), None),
         (BinomialLogLoss(), 2),
         (ExponentialLoss(), 2),
         (MultinomialLogLoss(3), 3),
     ],
-    ids=["huber", "binomial", "exponential", "multinomial"],
+    ids=["binomial", "exponential", "multinomial"],
 )
 def test_newton_line_search(loss, n_classes):
     rng = np.random.RandomState(0)
@@ -226,6 +225,23 @@ def test_newton_step_is_halved_until_the_loss_falls():
     balanced = np.array([0, 1, 1, 0])
     flat = loss.line_search(balanced, np.zeros((4, 1)), -np.ones((4, 1)), np.ones(4))
     assert flat == 0.0
+
+
+def test_huber_line_search_moves_a_stage_of_outliers():
+    # Every row the base learner moves lies beyond delta, where the Huber
+    # loss has no curvature: a Newton step was 0 and the stage was lost.
+    loss = HuberLoss(0.5)
+    y = np.array([0.0, 0.1, -0.1, 5.0, 6.0])
+    raw = np.zeros((5, 1))
+    loss.prepare_stage(y, raw, np.ones(5))
+    direction = np.array([[0.0], [0.0], [0.0], [1.0], [1.0]])
+    _, hessian = loss.gradient_and_hessian(y, raw)
+    assert np.all(hessian[direction[:, 0] != 0] == 0)
+    rho = loss.line_search(y, raw, direction, np.ones(5))[0]
+    # The two outliers are fitted exactly as far as the loss allows.
+    grid = np.linspace(0, 10, 10001)
+    values = [loss(y, raw + direction * step, np.ones(5)) for step in grid]
+    assert rho > 4 and loss(y, raw + direction * rho, np.ones(5)) <= min(values) + 1e-12
 
 
 @pytest.mark.parametrize("weighted", [False, True])
