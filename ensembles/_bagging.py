@@ -705,16 +705,17 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         prediction = np.asarray(prediction)
         with np.errstate(invalid="ignore"):
             codes = prediction.astype(np.intp)
-        if prediction.size and (
-            prediction.ndim != 1
-            or np.any(codes != prediction)
-            or codes.min() < 0
-            or codes.max() >= self.n_classes_
-        ):
+        bad = (codes != prediction) | (codes < 0) | (codes >= self.n_classes_)
+        if prediction.ndim != 1 or np.any(bad):
+            example = (
+                f"{prediction[bad][0].item()!r}"
+                if np.any(bad)
+                else f"an array of shape {prediction.shape}"
+            )
             raise ValueError(
                 f"Member {i} predicted values that are not class labels (for "
-                f"example {prediction.ravel()[0]!r}); BaggingClassifier needs a "
-                "classifier as its estimator."
+                f"example {example}); BaggingClassifier needs a classifier as "
+                "its estimator."
             )
         return codes
 

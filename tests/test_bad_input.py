@@ -315,9 +315,16 @@ def test_untagged_member_predicting_non_labels():
     # were cast to class indices: silent nonsense or an IndexError.
     model = BaggingClassifier(_UntaggedRegressor(), n_estimators=2, random_state=0)
     model.fit(X, Y_CLF)
+    first = model.estimators_[0].predict(X)
+    assert not np.all(np.isin(first, [0, 1]))
     for method in (model.predict, model.predict_proba):
+        # The message shows a value that is not a label, not merely the first.
         with pytest.raises(ValueError, match="Member 0 predicted values that are not"):
             method(X)
+    with pytest.raises(ValueError) as error:
+        model.predict(X)
+    shown = float(re.search(r"for example ([-0-9.e]+)", str(error.value)).group(1))
+    assert shown not in (0.0, 1.0)
     with pytest.raises(ValueError, match="not class labels"):
         clone(model).set_params(oob_score=True).fit(X, Y_CLF)
 
