@@ -15,24 +15,25 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     HomogeneousEnsemble,
-    MemberFactory,
     ProbaClassifierMixin,
     check_n_features,
     check_sample_weight,
     check_warm_start_estimator,
-    draw_seeds,
     encode_classes,
-    expand_proba,
-    fit_member,
-    member_input,
-    member_input_tags,
-    member_threads,
-    parallel_map,
-    select_features,
     unfitted_on_error,
     validate_X,
     validate_X_y,
 )
+from ._members import (
+    MemberFactory,
+    draw_seeds,
+    expand_proba,
+    fit_member,
+    member_input,
+    member_input_tags,
+    select_features,
+)
+from ._parallel import member_threads, parallel_map
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
 

@@ -7,7 +7,7 @@ from warnings import warn
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier
 from sklearn.model_selection import train_test_split
-from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
+from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.random import sample_without_replacement
@@ -15,19 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     HomogeneousEnsemble,
-    MemberFactory,
     ProbaClassifierMixin,
-    arrays_sent_once,
     check_sample_weight,
     check_warm_start_estimator,
-    draw_seeds,
     encode_classes,
-    fit_member,
-    member_input,
-    member_input_tags,
-    member_threads,
-    parallel_map,
-    progress,
     unfitted_on_error,
     validate_X,
     validate_X_y,
@@ -40,6 +31,20 @@ from ._losses import (
     MultinomialLogLoss,
     QuantileLoss,
     SquaredError,
+)
+from ._members import (
+    MemberFactory,
+    draw_seeds,
+    fit_member,
+    is_sklearn_tree,
+    member_input,
+    member_input_tags,
+)
+from ._parallel import (
+    arrays_sent_once,
+    member_threads,
+    parallel_map,
+    progress,
 )
 
 __all__ = ["BoostingClassifier", "BoostingRegressor"]
@@ -59,9 +64,6 @@ def _fit_stage_member(make_member, X, target, rows, sample_weight, seed, call_pa
         fit_params=call_params,
     )
     return member, _predict(member, X, call_params)
-
-
-_REGRESSION_TREES = (DecisionTreeRegressor, ExtraTreeRegressor)
 
 
 def _refine_leaves(member, loss, X, call_params, rows, y, raw, sample_weight, column):
@@ -251,7 +253,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         # positive step keeps it monotone; values leaf by leaf would not).
         refine_leaves = (
             loss.refines_leaves
-            and type(estimator) in _REGRESSION_TREES
+            and is_sklearn_tree(estimator)
             and getattr(estimator, "monotonic_cst", None) is None
         )
         best_val = min(validation_score, default=np.inf)

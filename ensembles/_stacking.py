@@ -31,22 +31,24 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import (
-    MemberFactory,
     check_sample_weight,
-    draw_seeds,
     encode_classes,
+    unfitted_on_error,
+    validate_X,
+    validate_X_y,
+)
+from ._members import (
+    MemberFactory,
+    draw_seeds,
     expand_proba,
     fit_member,
     frame_as_given,
     member_input,
     member_input_tags,
-    member_threads,
-    parallel_map,
+    one_column_per_pair,
     rows_as_weights,
-    unfitted_on_error,
-    validate_X,
-    validate_X_y,
 )
+from ._parallel import member_threads, parallel_map
 
 __all__ = ["StackingClassifier", "StackingRegressor"]
 
@@ -762,15 +764,6 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _one_column_per_pair(estimator):
-    """Whether ``estimator``'s decision_function has a column per pair of
-    classes (an SVC with decision_function_shape="ovo", or a pipeline
-    ending in one) rather than one per class."""
-    if isinstance(estimator, Pipeline):
-        estimator = estimator[-1]
-    return getattr(estimator, "decision_function_shape", None) == "ovo"
-
-
 def _pairwise_vote(decision, n_classes):
     """The class with the most pairwise wins; column k is the pair (i, j)
     of ``itertools.combinations`` order, positive where i wins (libsvm's
@@ -1093,7 +1086,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         elif columns.shape[1] == 1:
             threshold = 0.5 if method == "predict_proba" else 0.0
             predicted = (columns[:, 0] > threshold).astype(int)
-        elif method == "decision_function" and _one_column_per_pair(estimator):
+        elif method == "decision_function" and one_column_per_pair(estimator):
             predicted = _pairwise_vote(columns, len(self.classes_))
         else:
             predicted = np.argmax(columns, axis=1)

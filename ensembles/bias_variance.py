@@ -18,16 +18,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import (
+from ._base import array_options
+from ._members import (
     MemberFactory,
-    array_options,
     draw_seeds,
     fit_member,
     frame_as_given,
     member_input_tags,
-    member_threads,
-    parallel_map,
 )
+from ._parallel import member_threads, parallel_map
 
 __all__ = [
     "BiasVarianceResult",

@@ -12,14 +12,13 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ensembles._base import (
+from ensembles._base import check_sample_weight
+from ensembles._members import (
     MAX_INT,
     MemberFactory,
-    check_sample_weight,
     draw_seeds,
-    member_threads,
-    parallel_map,
 )
+from ensembles._parallel import member_threads, parallel_map
 
 
 def _slow_square(value, delay):
@@ -158,7 +157,7 @@ def test_rows_as_weights_is_exact_for_scikit_learn_trees():
     from sklearn.ensemble import HistGradientBoostingRegressor
     from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
 
-    from ensembles._base import rows_as_weights
+    from ensembles._members import rows_as_weights
 
     rng = np.random.RandomState(0)
     X, y = rng.uniform(size=(300, 4)), rng.normal(size=300)

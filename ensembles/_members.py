@@ -1,0 +1,284 @@
+"""Making, preparing and fitting members.
+
+Everything that turns the user's base estimator into fitted members lives
+here, and so does every special case for a particular learner:
+
+- seeds and clones: :func:`draw_seeds` and :class:`MemberFactory` (one
+  ``check_random_state`` per fit, every per-task seed drawn up front, thread
+  caps for multi-threaded learners such as LightGBM);
+- what input members accept: :func:`member_input_tags` (a Pipeline, a
+  ColumnTransformer or a FeatureUnion checks its own missing values);
+- fitting a member on a subset of rows: :func:`fit_member`, with the data
+  prepared once for all members by :func:`member_input` (scikit-learn trees
+  get float32 X and no per-call check, see :func:`is_sklearn_tree`);
+- shaping members' outputs: :func:`expand_proba` (a member that missed
+  classes) and :func:`one_column_per_pair` (SVC's one-vs-one shape).
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    ExtraTreeRegressor,
+)
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils.validation import has_fit_parameter
+
+MAX_INT = np.iinfo(np.int32).max
+
+
+# --------------------------------------------------------------------------
+# Seeds and clones
+# --------------------------------------------------------------------------
+def draw_seeds(random_state, n_seeds):
+    """Draw ``n_seeds`` int32 seeds from a ``RandomState``, before any dispatch.
+
+    Every task receives its own seed, so results never depend on the number
+    of workers, the joblib backend or the order in which tasks finish.
+    """
+    return random_state.randint(MAX_INT, size=n_seeds)
+
+
+class MemberFactory:
+    """Makes the members of an ensemble from one ``estimator``.
+
+    A member is a clone (the user's estimator is never fitted) whose every
+    ``random_state`` parameter, nested ones included, gets its own integer
+    derived from the member's seed, and whose ``n_jobs`` parameters are
+    capped at ``n_threads`` (see :func:`member_threads`). The parameter names
+    are looked up once, not per member. With ``keep_set_seeds=True`` only
+    the ``random_state`` parameters left at None are seeded: a member the
+    user seeded keeps the user's seed.
+
+    Random-state parameters are visited in sorted order, as scikit-learn's
+    ensembles do, so a member seeded here equals the member scikit-learn
+    builds from the same seed.
+    """
+
+    def __init__(self, estimator, *, n_threads=None, keep_set_seeds=False):
+        self.estimator = estimator
+        params = estimator.get_params(deep=True)
+        self._seed_keys = sorted(
+            key
+            for key in params
+            if (key == "random_state" or key.endswith("__random_state"))
+            and not (keep_set_seeds and params[key] is not None)
+        )
+        self._caps = {}
+        if n_threads is not None:
+            for key, value in params.items():
+                if key != "n_jobs" and not key.endswith("__n_jobs"):
+                    continue
+                owner = params.get(key[: -len("__n_jobs")], estimator)
+                if value is None and _library(owner) == "sklearn":
+                    continue  # scikit-learn's None already means one job
+                # Values <= 0, and None elsewhere (LightGBM), mean "as many
+                # threads as the library likes".
+                if value is None or value <= 0 or value > n_threads:
+                    self._caps[key] = n_threads
+
+    def __call__(self, seed=None):
+        member = clone(self.estimator)
+        updates = dict(self._caps)
+        if seed is not None:
+            rng = np.random.RandomState(seed)
+            updates.update({key: rng.randint(MAX_INT) for key in self._seed_keys})
+        if updates:
+            member.set_params(**updates)
+        return member
+
+
+def _library(estimator):
+    return type(estimator).__module__.split(".")[0]
+
+
+# --------------------------------------------------------------------------
+# Input the members accept
+# --------------------------------------------------------------------------
+def _accepts_nan(estimator):
+    if get_tags(estimator).input_tags.allow_nan:
+        return True
+    # A pipeline copes with missing values when its first step does (an
+    # imputer, say); its own tags do not say so.
+    if isinstance(estimator, Pipeline):
+        steps = [
+            step for _, step in estimator.steps if step not in (None, "passthrough")
+        ]
+        return bool(steps) and _accepts_nan(steps[0])
+    # A ColumnTransformer or FeatureUnion hands the data to transformers of
+    # its own (imputers, say), and its tags do not say what they accept: it
+    # is left to check its input itself.
+    return isinstance(estimator, (ColumnTransformer, FeatureUnion))
+
+
+def member_input_tags(*estimators):
+    """What input every one of ``estimators`` accepts, as the keyword
+    arguments of :func:`validate_X_y` and :func:`validate_X`:
+    ``{"allow_nan": bool, "sparse": bool}``."""
+    return {
+        "allow_nan": all(_accepts_nan(est) for est in estimators),
+        "sparse": all(get_tags(est).input_tags.sparse for est in estimators),
+    }
+
+
+# --------------------------------------------------------------------------
+# Fitting and predicting members
+# --------------------------------------------------------------------------
+_SKLEARN_TREES = (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    ExtraTreeRegressor,
+)
+
+
+def frame_as_given(given, X):
+    """What members are handed for the input ``given``, validated as ``X``:
+    a data frame as given, as scikit-learn's meta-estimators do (a member,
+    such as a ColumnTransformer, may select its columns by name); other
+    input as validated."""
+    if hasattr(given, "__dataframe__") or hasattr(given, "iloc"):
+        return given
+    return X
+
+
+def is_sklearn_tree(estimator):
+    """Whether ``estimator`` is one of scikit-learn's single trees (not a
+    subclass): the learners whose input is prepared once for every member,
+    that can take a subset of rows as weights, and whose leaves boosting
+    sets itself."""
+    return type(estimator) in _SKLEARN_TREES
+
+
+def member_input(estimator, X):
+    """``X`` prepared once for every member cloned from ``estimator``.
+
+    scikit-learn's trees convert X to float32 and re-validate it in every
+    ``fit`` and ``predict``; for them X is converted here once and the
+    per-call check is skipped with ``check_input=False``, as scikit-learn's
+    own forests and gradient boosting do. Other members, and data with
+    missing values (which the tree's own check must see), are left alone.
+
+    Returns
+    -------
+    X : array
+        The data to hand to the members.
+    call_params : dict
+        Keyword arguments for the members' ``fit`` and ``predict``.
+    """
+    if is_sklearn_tree(estimator) and isinstance(X, np.ndarray):
+        if X.dtype.kind in "fiu":
+            X32 = np.asarray(X, dtype=np.float32)
+            if np.isfinite(X32).all():
+                return X32, {"check_input": False}
+    return X, {}
+
+
+def rows_as_weights(estimator):
+    """Whether ``estimator`` can be fitted on a subset of rows by giving the
+    other rows zero weight, with exactly the same result.
+
+    True for scikit-learn's trees, whose builder leaves zero-weight rows out;
+    the subset is then never copied. (Not in general: HistGradientBoosting,
+    for one, bins on every row.) Not for a tree whose ``min_samples_leaf`` or
+    ``min_samples_split`` is a fraction, or whose ``class_weight`` is
+    "balanced": those are computed from every row the tree is given,
+    zero-weight ones included.
+    """
+    if not is_sklearn_tree(estimator):
+        return False
+    params = estimator.get_params(deep=False)
+    fractions = [params["min_samples_leaf"], params["min_samples_split"]]
+    if any(isinstance(v, Real) and not isinstance(v, Integral) for v in fractions):
+        return False
+    return not isinstance(params.get("class_weight"), str)
+
+
+def accepts_sample_weight(estimator):
+    """Whether ``estimator.fit`` takes a ``sample_weight`` argument."""
+    return has_fit_parameter(estimator, "sample_weight")
+
+
+def expand_proba(proba, member_classes, n_classes):
+    """A member's ``predict_proba`` on all ``n_classes`` columns.
+
+    A member trained on rows that missed some classes knows fewer classes;
+    its columns are placed by its own ``classes_`` (class indices).
+    """
+    member_classes = np.asarray(member_classes, dtype=np.intp)
+    if len(member_classes) == n_classes:
+        return np.asarray(proba, dtype=np.float64)
+    full = np.zeros((proba.shape[0], n_classes))
+    full[:, member_classes] = proba
+    return full
+
+
+def one_column_per_pair(estimator):
+    """Whether ``estimator``'s decision_function has a column per pair of
+    classes (an SVC with decision_function_shape="ovo", or a pipeline
+    ending in one) rather than one per class."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator[-1]
+    return getattr(estimator, "decision_function_shape", None) == "ovo"
+
+
+def select_features(X, features):
+    """``X[:, features]``, or ``X`` itself when ``features`` is None."""
+    if features is None:
+        return X
+    return X[:, features]
+
+
+def fit_member(
+    member,
+    X,
+    y,
+    *,
+    indices=None,
+    features=None,
+    sample_weight=None,
+    counts_as_weights=False,
+    fit_params=None,
+):
+    """Fit ``member`` on the rows ``indices`` (repeats allowed) of ``X``, ``y``.
+
+    With ``counts_as_weights=True`` and a member whose ``fit`` takes
+    ``sample_weight``, the rows are not copied: the member sees all of ``X``
+    with each row weighted by how often it was drawn (a bootstrap sample
+    expressed as integer counts). ``sample_weight`` is the user's weights,
+    restricted to the same rows.
+
+    ``features``, when given, selects the columns the member is trained on;
+    ``fit_params`` are extra keyword arguments of its ``fit``.
+    Returns the fitted member.
+    """
+    fit_params = fit_params or {}
+    X = select_features(X, features)
+    takes_weights = accepts_sample_weight(member)
+    if sample_weight is not None and not takes_weights:
+        raise ValueError(
+            f"{type(member).__name__}.fit does not accept sample_weight; fit "
+            "without sample_weight or use a base estimator that accepts it."
+        )
+    if indices is None:
+        if sample_weight is not None:
+            fit_params = {**fit_params, "sample_weight": sample_weight}
+        return member.fit(X, y, **fit_params)
+
+    if counts_as_weights and takes_weights:
+        weights = np.bincount(indices, minlength=X.shape[0]).astype(np.float64)
+        if sample_weight is not None:
+            weights *= sample_weight
+        return member.fit(X, y, sample_weight=weights, **fit_params)
+
+    X_rows = _safe_indexing(X, indices)
+    y_rows = _safe_indexing(y, indices)
+    if sample_weight is not None:
+        fit_params = {**fit_params, "sample_weight": sample_weight[indices]}
+    return member.fit(X_rows, y_rows, **fit_params)

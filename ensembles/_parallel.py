@@ -1,0 +1,281 @@
+"""Parallel work: the one place that decides how tasks run.
+
+Every estimator states its work as a list of independent tasks and hands it
+to :func:`parallel_map` (joblib, results in task order, optionally longest
+task group first, errors labelled with the task that failed). This module
+also owns the thread budget of multi-threaded members
+(:func:`member_threads`), sending arrays to Dask workers once per fit
+(:func:`arrays_sent_once`) and progress reporting (:func:`progress`).
+"""
+
+import collections
+import contextlib
+import itertools
+import os
+import sys
+import threading
+import time
+import weakref
+
+import numpy as np
+from joblib import cpu_count, effective_n_jobs, parallel_config
+from joblib.parallel import get_active_backend
+from sklearn.utils.parallel import Parallel, delayed
+
+
+def member_threads(n_jobs, n_tasks=None):
+    """Threads each member may use while ``n_jobs`` members run at once.
+
+    Returns None when members run one at a time (they keep their own
+    setting). Otherwise the machine's cores are shared between the workers,
+    so that multi-threaded members (LightGBM, a RandomForest with n_jobs=-1)
+    never run ``n_jobs x member-threads`` threads.
+    """
+    n_workers = effective_n_jobs(n_jobs)
+    if n_tasks is not None:
+        n_workers = min(n_workers, n_tasks)
+    if n_workers <= 1:
+        return None
+    return max(1, cpu_count() // n_workers)
+
+
+def parallel_map(
+    function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=None, groups=None
+):
+    """Run ``function(*args)`` for every ``args`` in ``tasks`` with joblib.
+
+    Results are yielded in task order as they become available, so callers
+    can reduce them in a fixed order (identical results for any ``n_jobs``)
+    without holding every result in memory.
+
+    The work prefers threads: the learners this package combines (trees,
+    linear models, LightGBM) release the GIL, and threads share ``X`` instead
+    of copying it to processes. A backend chosen by the caller through
+    ``joblib.parallel_config`` (loky, dask, ...) takes precedence. Large
+    arguments should be passed as positional arguments of the tasks (not
+    inside ``function``): joblib's dask backend then scatters each of them
+    to the workers once, not once per task.
+
+    Parameters
+    ----------
+    function : callable
+    tasks : iterable of tuples
+        Positional arguments of each call.
+    n_jobs : int, default=None
+        Number of workers, as in joblib.
+    verbose : int, default=0
+        When > 0, progress is written to stderr.
+    desc : str, default=None
+        What the progress line calls the tasks.
+    labels : list of str, default=None
+        What to call each task in an error: an exception raised by a task is
+        re-raised, with the same type, as "<label> failed: <message>".
+    groups : list of hashable, default=None
+        One per task; tasks of a group are expected to take about as long as
+        each other (e.g. the folds of one stacking member). Tasks are then
+        dispatched longest group first, the durations being learnt as tasks
+        run, so that a slow group does not end up alone at the tail of the
+        work while the other workers idle. Only the dispatch order changes:
+        results are the same and still yielded in task order.
+    """
+    tasks = list(tasks)
+    if labels is None:
+        labels = [None] * len(tasks)
+    schedule = None if groups is None else _LongestFirst(groups)
+    order = range(len(tasks)) if schedule is None else schedule.order()
+    token = None if schedule is None else schedule.token
+    calls = (
+        delayed(_run_task)(token, index, labels[index], function, *tasks[index])
+        for index in order
+    )
+    # One task per batch: tasks here are whole model fits, and batching them
+    # would leave workers idle at the end of uneven batches. A schedule
+    # learns from results as soon as they finish, and puts them back in order.
+    # Backends that cannot stream results (multiprocessing) return a list.
+    backend, _ = get_active_backend(prefer="threads")
+    if getattr(backend, "supports_return_generator", False):
+        return_as = "generator" if schedule is None else "generator_unordered"
+    else:
+        return_as = "list"
+    results = Parallel(
+        n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
+    )(calls)
+    results = progress(results, len(tasks), desc or "tasks", verbose)
+    if schedule is None:
+        return results
+    return _in_task_order(results, schedule)
+
+
+@contextlib.contextmanager
+def arrays_sent_once(*arrays):
+    """Within this block, a Dask backend keeps ``arrays`` on its workers.
+
+    joblib's dask backend scatters each large argument of a Parallel call
+    once per call; a fit that makes one call per step (boosting: one per
+    stage) would send ``X`` to the cluster at every step. Here the arrays
+    are broadcast to the workers once, for every :func:`parallel_map` call
+    made inside the block (they must be passed to the tasks as the same
+    objects). Other backends need nothing: threads share memory, and loky
+    memory-maps large arrays.
+    """
+    backend, n_jobs = get_active_backend()
+    arrays = [array for array in arrays if array is not None]
+    if type(backend).__name__ != "DaskDistributedBackend" or _in_dask_worker():
+        yield
+        return
+    with parallel_config(
+        backend="dask", n_jobs=n_jobs, client=backend.client, scatter=arrays
+    ):
+        yield
+
+
+def _in_dask_worker():
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        return False
+    return True
+
+
+def _in_task_order(results, schedule):
+    """Yield the results of scheduled tasks, received as they finish, in task
+    order; tasks timed in another process report their duration here."""
+    waiting, next_index = {}, 0
+    for index, duration, result in results:
+        if duration is not None:
+            schedule.record(index, duration)
+        waiting[index] = result
+        while next_index in waiting:
+            yield waiting.pop(next_index)
+            next_index += 1
+
+
+def _run_task(token, index, label, function, *args):
+    """One task of :func:`parallel_map`, labelled if it fails.
+
+    A scheduled task (``token`` not None) returns ``(index, duration,
+    result)``: it is timed live by its schedule when it runs in the process
+    that dispatched it (then ``duration`` is None), and otherwise reports
+    its duration with its result.
+    """
+    schedule = None if token is None else _SCHEDULES.get(token)
+    start = time.perf_counter()
+    if schedule is not None:
+        schedule.started(index, start)
+    try:
+        result = function(*args)
+    except Exception as error:
+        if label is None:
+            raise
+        message = f"{label} failed: {type(error).__name__}: {error}"
+        try:
+            relabelled = type(error)(message)
+        except Exception:  # an exception type with a signature of its own
+            relabelled = RuntimeError(message)
+        raise relabelled from error
+    finally:
+        if schedule is not None:
+            schedule.finished(index)
+    if token is None:
+        return result
+    duration = None if schedule is not None else time.perf_counter() - start
+    return index, duration, result
+
+
+# token -> _LongestFirst, for the tasks run in this process; an entry lasts as
+# long as the parallel_map that made it.
+_SCHEDULES = weakref.WeakValueDictionary()
+_tokens = itertools.count()
+
+
+class _LongestFirst:
+    """Longest-processing-time-first dispatch with durations learnt online.
+
+    Each time joblib takes a task, the one returned is the next task of the
+    group that looks longest. A group is estimated by the mean duration of
+    its finished tasks; failing that, by how long its unfinished tasks have
+    been out (a lower bound of their duration, counted from their start when
+    a thread of this process runs them, else from their dispatch); and a
+    group with no task dispatched yet looks endless, so that every group
+    gets measured early. Ties keep the task order. Tasks run in another
+    process (loky, dask) count as finished once their result is back.
+    """
+
+    def __init__(self, groups):
+        self.groups = list(groups)
+        self.pending = {}  # group -> task indices not yet dispatched
+        for index, group in enumerate(self.groups):
+            self.pending.setdefault(group, collections.deque()).append(index)
+        self.durations = collections.defaultdict(list)
+        self.out_since = {}  # unfinished task index -> dispatch or start time
+        self.lock = threading.Lock()
+        self.token = (os.getpid(), next(_tokens))
+        _SCHEDULES[self.token] = self
+
+    def started(self, index, start):
+        with self.lock:
+            self.out_since[index] = start
+
+    def finished(self, index):
+        with self.lock:
+            start = self.out_since.pop(index)
+            self.durations[self.groups[index]].append(time.perf_counter() - start)
+
+    def record(self, index, duration):
+        """The duration of a task timed in another process."""
+        with self.lock:
+            self.out_since.pop(index, None)
+            self.durations[self.groups[index]].append(duration)
+
+    def _estimate(self, group, now):
+        if self.durations[group]:
+            return np.mean(self.durations[group])
+        since = [
+            t for index, t in self.out_since.items() if self.groups[index] == group
+        ]
+        return now - min(since) if since else np.inf
+
+    def order(self):
+        while self.pending:
+            with self.lock:
+                now = time.perf_counter()
+                group = max(self.pending, key=lambda g: self._estimate(g, now))
+                tasks = self.pending[group]
+                index = tasks.popleft()
+                self.out_since[index] = now
+                if not tasks:
+                    del self.pending[group]
+            yield index
+
+
+def progress(items, n_items, desc, verbose):
+    """Yield from ``items`` while reporting progress on stderr.
+
+    The one progress reporter of the package. verbose=0 is silent. On a
+    terminal the report is a single line redrawn as items complete; written
+    to a file or pipe, verbose=1 reports about every tenth of the work and
+    verbose>=2 every item.
+    """
+    if not verbose or not n_items:
+        yield from items
+        return
+    stream = sys.stderr
+    redraw = stream.isatty()
+    start = time.perf_counter()
+    step = 1 if (verbose >= 2 or redraw) else max(1, n_items // 10)
+    for done, item in enumerate(items, start=1):
+        yield item  # reported once the caller has finished with it
+        if done % step and done != n_items:
+            continue
+        elapsed = time.perf_counter() - start
+        left = elapsed / done * (n_items - done)
+        line = (
+            f"{desc}: {done}/{n_items} done, {elapsed:.1f}s elapsed, ~{left:.1f}s left"
+        )
+        if redraw:
+            stream.write("\r" + line + ("\n" if done == n_items else ""))
+        else:
+            stream.write(line + "\n")
+        stream.flush()
