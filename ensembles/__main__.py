@@ -90,7 +90,7 @@ def main(argv=None):
 
     experiment = load_experiment(args.dataset, args.random_state)
     table = compare_bias_variance(
-        line_up(experiment.classification, args.random_state),
+        line_up(experiment.classification),
         experiment.X_train,
         experiment.y_train,
         experiment.X_test,

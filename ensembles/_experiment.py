@@ -4,7 +4,6 @@ line-up of learners and ensembles, and the verdicts it prints."""
 from dataclasses import dataclass
 
 import numpy as np
-from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -18,7 +17,6 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ._bagging import BaggingClassifier, BaggingRegressor
 from ._boosting import BoostingClassifier, BoostingRegressor
 from ._stacking import StackingClassifier, StackingRegressor
-from .bias_variance import relative_change
 from .datasets import Friedman1, Sine
 
 
@@ -84,12 +82,16 @@ def load_experiment(name, random_state=0):
     return DATASETS[name](random_state)
 
 
-def line_up(classification, random_state=0):
+def line_up(classification):
     """Base learners and the ensembles built on them, by name.
 
     A deep tree and bagged deep trees (bagging cuts variance), a stump and
     boosted stumps (boosting cuts bias), a stack of the three, and LightGBM.
+    None is seeded here: the decomposition seeds every member of every round.
     """
+    # Imported here: only the experiment uses LightGBM, not the estimators.
+    from lightgbm import LGBMClassifier, LGBMRegressor
+
     if classification:
         tree, stump = DecisionTreeClassifier(), DecisionTreeClassifier(max_depth=1)
         bagging = BaggingClassifier(DecisionTreeClassifier(), n_estimators=30)
@@ -179,7 +181,7 @@ def _change(new, old, loss):
     zero, where a ratio means nothing), the change in percentage points."""
     if loss == "zero_one":
         return f"{100 * (new - old):+.1f} points"
-    change = relative_change(new, old)
-    if np.isnan(change):
+    change = (new - old) / abs(old) if old != 0 else np.nan
+    if np.isnan(change):  # from nothing, or a figure that is not a number
         return "n/a"
     return f"{100 * change:+.0f} %"

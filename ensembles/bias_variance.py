@@ -9,7 +9,6 @@ resampled (or freshly drawn) training sets.
 
 import dataclasses
 import json
-import math
 from numbers import Integral
 
 import numpy as np
@@ -610,10 +609,3 @@ def bias_variance_curve(
             model, X_train, y_train, X_test, y_test, **options
         )
     return BiasVarianceTable(results, index_name=param_name)
-
-
-def relative_change(new, old):
-    """Relative change from ``old`` to ``new`` (nan when old is 0)."""
-    if old == 0:
-        return math.nan
-    return (new - old) / abs(old)
