@@ -1,4 +1,11 @@
-"""Bootstrap bagging: BaggingRegressor and BaggingClassifier."""
+"""Bootstrap bagging: BaggingRegressor and BaggingClassifier.
+
+This module owns drawing each member's bag (rows and features, as
+scikit-learn's bagging draws them, redrawn from the member's seed on
+demand), combining the members' predictions (mean and spread, soft and
+hard votes) and the out-of-bag scores. Fitting the members in parallel is
+:mod:`ensembles._parallel`'s and :mod:`ensembles._members`' job.
+"""
 
 from numbers import Integral
 from warnings import warn
@@ -362,8 +369,10 @@ class _BaseBagging(HomogeneousEnsemble):
 # Regressor
 # --------------------------------------------------------------------------
 class BaggingRegressor(RegressorMixin, _BaseBagging):
-    """A bagging regressor: the average of base regressors fitted on bootstrap
-    samples of the training set.
+    """A bagging regressor: base regressors fitted on bootstrap samples, averaged.
+
+    The prediction is the mean of base regressors, each fitted on a
+    bootstrap sample of the training set.
 
     A drop-in replacement for :class:`sklearn.ensemble.BaggingRegressor`
     (same parameters, defaults, fitted attributes and, for a given
@@ -545,9 +554,11 @@ def _members_have(method):
 
 
 class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
-    """A bagging classifier: base classifiers fitted on bootstrap samples of
-    the training set, combined by averaging their probabilities (soft
-    voting) or by majority vote (hard voting).
+    """A bagging classifier: base classifiers fitted on bootstrap samples, combined.
+
+    The members, each fitted on a bootstrap sample of the training set, are
+    combined by averaging their probabilities (soft voting) or by majority
+    vote (hard voting).
 
     A drop-in replacement for :class:`sklearn.ensemble.BaggingClassifier`
     (same parameters, defaults, fitted attributes and, for a given
@@ -721,8 +732,10 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         return codes
 
     def predict_proba(self, X):
-        """Class probabilities: the mean of the members' probabilities (soft
-        voting) or the share of members voting for each class (hard voting).
+        """Predict class probabilities from the members' probabilities or votes.
+
+        The mean of the members' probabilities (soft voting) or the share of
+        members voting for each class (hard voting).
 
         Parameters
         ----------
@@ -752,6 +765,8 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         Returns
         -------
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The averaged scores; one column per class, except for binary
+            problems (the positive class's score).
         """
         X = self._validate_X_predict(X)
         n_samples = X.shape[0]

@@ -256,6 +256,7 @@ class ProbaClassifierMixin:
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
         """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
@@ -271,6 +272,7 @@ class ProbaClassifierMixin:
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The predicted class label of each sample.
         """
         proba = self.predict_proba(X)
         return self.classes_.take(np.argmax(proba, axis=1), axis=0)

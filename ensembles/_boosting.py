@@ -1,5 +1,11 @@
-"""Residual-fitting (gradient) boosting over any base regressor:
-BoostingRegressor and BoostingClassifier."""
+"""Gradient boosting over any base regressor: BoostingRegressor and BoostingClassifier.
+
+This module owns the boosting loop: preparing a fit (seeds, weights, the
+early-stopping split), the starting state, one stage (gradient, members,
+per-leaf refinement or line search, update) and the staged predictions.
+The losses live in :mod:`ensembles._losses`; fitting members and the tree
+surgery of the per-leaf refinement in :mod:`ensembles._members`.
+"""
 
 from numbers import Integral, Real
 from warnings import warn
@@ -624,6 +630,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The predicted target of each sample.
         """
         return self._raw_predict(X)[:, 0]
 
@@ -638,6 +645,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         Yields
         ------
         y_pred : ndarray of shape (n_samples,)
+            The predicted targets after one more stage.
         """
         for raw in self._staged_raw(X):
             yield raw[:, 0]
@@ -804,8 +812,10 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
     def decision_function(self, X):
-        """Raw class scores: log-odds of the positive class for binary
-        problems (shape (n_samples,)), one score per class otherwise.
+        """Compute the raw class scores of the ensemble.
+
+        The log-odds of the positive class for binary problems, one score
+        per class otherwise.
 
         Parameters
         ----------
@@ -815,11 +825,23 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         Returns
         -------
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The raw scores: shape (n_samples,) for binary problems.
         """
         return self._decision(self._raw_predict(X))
 
     def staged_decision_function(self, X):
-        """Yield :meth:`decision_function` after each stage."""
+        """Yield :meth:`decision_function` after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The raw scores after one more stage.
+        """
         for raw in self._staged_raw(X):
             yield self._decision(raw)
 
@@ -840,11 +862,33 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         return self._loss.proba(raw)
 
     def staged_predict_proba(self, X):
-        """Yield :meth:`predict_proba` after each stage."""
+        """Yield :meth:`predict_proba` after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        proba : ndarray of shape (n_samples, n_classes)
+            The class probabilities after one more stage.
+        """
         for raw in self._staged_raw(X):
             yield self._loss.proba(raw)
 
     def staged_predict(self, X):
-        """Yield :meth:`predict` after each stage."""
+        """Yield :meth:`predict` after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted class labels after one more stage.
+        """
         for proba in self.staged_predict_proba(X):
             yield self.classes_[np.argmax(proba, axis=1)]
