@@ -11,7 +11,7 @@ from numbers import Integral
 from warnings import warn
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, is_regressor
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context, is_regressor
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
@@ -166,6 +166,8 @@ class _BaseBagging(HomogeneousEnsemble):
 
     # -- fitting -----------------------------------------------------------
     @unfitted_on_error
+    # Meta-estimators: members validate their own parameters.
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
         """Build the ensemble from the training set (X, y).
 
@@ -185,7 +187,6 @@ class _BaseBagging(HomogeneousEnsemble):
         self : object
             The fitted ensemble.
         """
-        self._validate_params()
         estimator = self._checked_estimator()
         check_warm_start_estimator(self, estimator)
         warm = self.warm_start and hasattr(self, "estimators_")

@@ -11,7 +11,13 @@ from numbers import Integral, Real
 from warnings import warn
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier
+from sklearn.base import (
+    ClassifierMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+    is_classifier,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
@@ -130,6 +136,8 @@ class _BaseBoosting(HomogeneousEnsemble):
 
     # -- fitting ------------------------------------------------------------
     @unfitted_on_error
+    # Meta-estimators: members validate their own parameters.
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
         """Fit the boosted ensemble, one stage after another.
 
@@ -150,7 +158,6 @@ class _BaseBoosting(HomogeneousEnsemble):
         self : object
             The fitted ensemble.
         """
-        self._validate_params()
         estimator = self._checked_estimator()
         check_warm_start_estimator(self, estimator)
         warm = self.warm_start and hasattr(self, "estimators_")
