@@ -25,7 +25,6 @@ from ._base import (
     ProbaClassifierMixin,
     check_n_features,
     check_sample_weight,
-    check_warm_start_estimator,
     encode_classes,
     unfitted_on_error,
     validate_X,
@@ -188,10 +187,7 @@ class _BaseBagging(HomogeneousEnsemble):
             The fitted ensemble.
         """
         estimator = self._checked_estimator()
-        check_warm_start_estimator(self, estimator)
-        warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
-
         X, y = validate_X_y(
             self,
             X,
@@ -203,12 +199,6 @@ class _BaseBagging(HomogeneousEnsemble):
         y = self._validate_y(y)
         n_samples, n_features = X.shape
         sample_weight = check_sample_weight(sample_weight, n_samples)
-        if warm and n_features != n_features_before:
-            raise ValueError(
-                f"X has {n_features} features, but the ensemble being warm-started "
-                f"was fitted with {n_features_before}. Use warm_start=False to "
-                "fit on new data."
-            )
         if sample_weight is not None and not self.bootstrap:
             warn(
                 f"When fitting {type(self).__name__} with sample_weight it is "
@@ -232,23 +222,18 @@ class _BaseBagging(HomogeneousEnsemble):
             "sample_weight": sample_weight,
         }
 
-        if not warm:
+        n_fitted = self._warm_start_members(
+            estimator,
+            n_features,
+            n_features_before,
+            stale=("oob_score_", "oob_prediction_", "oob_decision_function_"),
+        )
+        if n_fitted is None:
+            return self
+        if n_fitted == 0:
             self.estimators_ = []
             self.estimators_features_ = []
-        n_fitted = len(self.estimators_)
         n_new = self.n_estimators - n_fitted
-        if n_new < 0:
-            raise ValueError(
-                f"n_estimators={self.n_estimators} must be larger or equal to "
-                f"len(estimators_)={n_fitted} when warm_start==True"
-            )
-        if n_new == 0:
-            warn(
-                "Warm-start fitting without increasing n_estimators does not "
-                "fit new estimators.",
-                UserWarning,
-            )
-            return self
 
         # With an int random_state, the first n_fitted seeds are those of the
         # members already fitted: growing an ensemble by warm start gives the
@@ -285,10 +270,6 @@ class _BaseBagging(HomogeneousEnsemble):
         for member, features in fitted:
             self.estimators_.append(member)
             self.estimators_features_.append(features)
-
-        for name in ("oob_score_", "oob_prediction_", "oob_decision_function_"):
-            if hasattr(self, name):
-                delattr(self, name)
         if self.oob_score:
             self._set_oob_score(X, y)
         return self

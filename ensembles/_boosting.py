@@ -8,7 +8,6 @@ surgery of the per-leaf refinement in :mod:`ensembles._members`.
 """
 
 from numbers import Integral, Real
-from warnings import warn
 
 import numpy as np
 from sklearn.base import (
@@ -29,7 +28,6 @@ from ._base import (
     HomogeneousEnsemble,
     ProbaClassifierMixin,
     check_sample_weight,
-    check_warm_start_estimator,
     encode_classes,
     unfitted_on_error,
     validate_X,
@@ -104,6 +102,14 @@ def _predict(member, X, call_params):
 
 
 class _BaseBoosting(HomogeneousEnsemble):
+    _warm_start_too_many_fitted = (
+        "n_estimators={n_estimators} must be larger or equal to the "
+        "{n_fitted} stages already fitted when warm_start=True"
+    )
+    _warm_start_nothing_new = (
+        "Warm-start fitting without increasing n_estimators does not fit new stages."
+    )
+
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
@@ -159,8 +165,6 @@ class _BaseBoosting(HomogeneousEnsemble):
             The fitted ensemble.
         """
         estimator = self._checked_estimator()
-        check_warm_start_estimator(self, estimator)
-        warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
         X, y = validate_X_y(
             self,
@@ -169,12 +173,6 @@ class _BaseBoosting(HomogeneousEnsemble):
             **member_input_tags(estimator),
             y_numeric=not is_classifier(self),
         )
-        if warm and X.shape[1] != n_features_before:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the ensemble being warm-started "
-                f"was fitted with {n_features_before}. Use warm_start=False to "
-                "fit on new data."
-            )
         y = self._encode_y(column_or_1d(y, warn=True))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         # Members see the user's weights only; losses always need an array.
@@ -220,21 +218,24 @@ class _BaseBoosting(HomogeneousEnsemble):
         else:
             X_val = y_val = weight_val = None
 
-        if warm and len(self.estimators_) > self.n_estimators:
-            raise ValueError(
-                f"n_estimators={self.n_estimators} must be larger or equal to "
-                f"the {len(self.estimators_)} stages already fitted when "
-                "warm_start=True"
-            )
-        if warm and len(self.estimators_) == self.n_estimators:
-            warn(
-                "Warm-start fitting without increasing n_estimators does not "
-                "fit new stages.",
-                UserWarning,
-            )
+        subsampled = self.subsample < 1.0
+        n_fitted = self._warm_start_members(
+            estimator,
+            X.shape[1],
+            n_features_before,
+            stale=[
+                name
+                for name, kept in [
+                    ("oob_improvement_", subsampled),
+                    ("validation_score_", X_val is not None),
+                ]
+                if not kept
+            ],
+        )
+        if n_fitted is None:
             return self
 
-        if warm:
+        if n_fitted:
             self._loss = loss
             raw = self._raw_from_valid(X)
             raw_val = None if X_val is None else self._raw_from_valid(X_val)
@@ -254,7 +255,6 @@ class _BaseBoosting(HomogeneousEnsemble):
         self.estimator_ = estimator
         n_samples = X.shape[0]
         n_in_bag = max(1, int(self.subsample * n_samples))
-        subsampled = self.subsample < 1.0
         make_member = MemberFactory(
             estimator, n_threads=member_threads(self._n_jobs(), n_columns)
         )
@@ -371,12 +371,8 @@ class _BaseBoosting(HomogeneousEnsemble):
         self.train_score_ = np.array(train_score)
         if subsampled:
             self.oob_improvement_ = np.array(oob_improvement)
-        elif hasattr(self, "oob_improvement_"):
-            del self.oob_improvement_
         if X_val is not None:
             self.validation_score_ = np.array(validation_score)
-        elif hasattr(self, "validation_score_"):
-            del self.validation_score_
         return self
 
     def _fit_init(self, X, y, sample_weight, loss):
