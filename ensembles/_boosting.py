@@ -99,10 +99,10 @@ class _TrainingData:
     """Rows of the training data: those the stages are fitted on, or those
     held out for early stopping.
 
-    The user's weights are kept as given, ``sample_weight`` (None when none
-    were given), for the members and the initial model, which are fitted
-    unweighted then; ``loss_weight`` is the same weights as an array (ones
-    when none were given), for the losses and line searches. ``call_params``
+    ``sample_weight`` is the user's weights as given, for the members and
+    the initial model (None when none were given: they are then fitted
+    without weights); ``loss_weight`` is the same weights as an array, ones
+    when none were given, for the losses and line searches. ``call_params``
     go with ``X`` once it is prepared for the members (:meth:`for_members`).
     """
 
