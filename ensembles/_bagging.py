@@ -210,18 +210,7 @@ class _BaseBagging(HomogeneousEnsemble):
         if self.oob_score and self.warm_start:
             raise ValueError("Out of bag estimate only available if warm_start=False")
 
-        plan = {
-            "n_samples": n_samples,
-            "n_features": n_features,
-            "n_draw_samples": self._n_draw_samples(n_samples, sample_weight),
-            "n_draw_features": check_n_features(
-                self.max_features, n_features, "max_features"
-            ),
-            "bootstrap": self.bootstrap,
-            "bootstrap_features": self.bootstrap_features,
-            "sample_weight": sample_weight,
-        }
-
+        plan = self._bag_plan(n_samples, n_features, sample_weight)
         n_fitted = self._warm_start_members(
             estimator,
             n_features,
@@ -273,6 +262,20 @@ class _BaseBagging(HomogeneousEnsemble):
         if self.oob_score:
             self._set_oob_score(X, y)
         return self
+
+    def _bag_plan(self, n_samples, n_features, sample_weight):
+        """What every new member's bag is drawn from (see :func:`_draw_bag`)."""
+        return {
+            "n_samples": n_samples,
+            "n_features": n_features,
+            "n_draw_samples": self._n_draw_samples(n_samples, sample_weight),
+            "n_draw_features": check_n_features(
+                self.max_features, n_features, "max_features"
+            ),
+            "bootstrap": self.bootstrap,
+            "bootstrap_features": self.bootstrap_features,
+            "sample_weight": sample_weight,
+        }
 
     def _n_draw_samples(self, n_samples, sample_weight):
         if self.max_samples is None:
