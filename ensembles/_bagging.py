@@ -1,10 +1,17 @@
-"""Bootstrap bagging: BaggingRegressor and BaggingClassifier."""
+"""Bootstrap bagging: BaggingRegressor and BaggingClassifier.
+
+This module owns drawing each member's bag (rows and features, as
+scikit-learn's bagging draws them, redrawn from the member's seed on
+demand), combining the members' predictions (mean and spread, soft and
+hard votes) and the out-of-bag scores. Fitting the members in parallel is
+:mod:`ensembles._parallel`'s and :mod:`ensembles._members`' job.
+"""
 
 from numbers import Integral
 from warnings import warn
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, is_regressor
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context, is_regressor
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
@@ -18,7 +25,6 @@ from ._base import (
     ProbaClassifierMixin,
     check_n_features,
     check_sample_weight,
-    check_warm_start_estimator,
     encode_classes,
     unfitted_on_error,
     validate_X,
@@ -159,6 +165,8 @@ class _BaseBagging(HomogeneousEnsemble):
 
     # -- fitting -----------------------------------------------------------
     @unfitted_on_error
+    # Meta-estimators: members validate their own parameters.
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
         """Build the ensemble from the training set (X, y).
 
@@ -178,12 +186,8 @@ class _BaseBagging(HomogeneousEnsemble):
         self : object
             The fitted ensemble.
         """
-        self._validate_params()
         estimator = self._checked_estimator()
-        check_warm_start_estimator(self, estimator)
-        warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
-
         X, y = validate_X_y(
             self,
             X,
@@ -195,12 +199,6 @@ class _BaseBagging(HomogeneousEnsemble):
         y = self._validate_y(y)
         n_samples, n_features = X.shape
         sample_weight = check_sample_weight(sample_weight, n_samples)
-        if warm and n_features != n_features_before:
-            raise ValueError(
-                f"X has {n_features} features, but the ensemble being warm-started "
-                f"was fitted with {n_features_before}. Use warm_start=False to "
-                "fit on new data."
-            )
         if sample_weight is not None and not self.bootstrap:
             warn(
                 f"When fitting {type(self).__name__} with sample_weight it is "
@@ -212,35 +210,19 @@ class _BaseBagging(HomogeneousEnsemble):
         if self.oob_score and self.warm_start:
             raise ValueError("Out of bag estimate only available if warm_start=False")
 
-        plan = {
-            "n_samples": n_samples,
-            "n_features": n_features,
-            "n_draw_samples": self._n_draw_samples(n_samples, sample_weight),
-            "n_draw_features": check_n_features(
-                self.max_features, n_features, "max_features"
-            ),
-            "bootstrap": self.bootstrap,
-            "bootstrap_features": self.bootstrap_features,
-            "sample_weight": sample_weight,
-        }
-
-        if not warm:
+        plan = self._bag_plan(n_samples, n_features, sample_weight)
+        n_fitted = self._warm_start_members(
+            estimator,
+            n_features,
+            n_features_before,
+            stale=("oob_score_", "oob_prediction_", "oob_decision_function_"),
+        )
+        if n_fitted is None:
+            return self
+        if n_fitted == 0:
             self.estimators_ = []
             self.estimators_features_ = []
-        n_fitted = len(self.estimators_)
         n_new = self.n_estimators - n_fitted
-        if n_new < 0:
-            raise ValueError(
-                f"n_estimators={self.n_estimators} must be larger or equal to "
-                f"len(estimators_)={n_fitted} when warm_start==True"
-            )
-        if n_new == 0:
-            warn(
-                "Warm-start fitting without increasing n_estimators does not "
-                "fit new estimators.",
-                UserWarning,
-            )
-            return self
 
         # With an int random_state, the first n_fitted seeds are those of the
         # members already fitted: growing an ensemble by warm start gives the
@@ -277,13 +259,23 @@ class _BaseBagging(HomogeneousEnsemble):
         for member, features in fitted:
             self.estimators_.append(member)
             self.estimators_features_.append(features)
-
-        for name in ("oob_score_", "oob_prediction_", "oob_decision_function_"):
-            if hasattr(self, name):
-                delattr(self, name)
         if self.oob_score:
             self._set_oob_score(X, y)
         return self
+
+    def _bag_plan(self, n_samples, n_features, sample_weight):
+        """What every new member's bag is drawn from (see :func:`_draw_bag`)."""
+        return {
+            "n_samples": n_samples,
+            "n_features": n_features,
+            "n_draw_samples": self._n_draw_samples(n_samples, sample_weight),
+            "n_draw_features": check_n_features(
+                self.max_features, n_features, "max_features"
+            ),
+            "bootstrap": self.bootstrap,
+            "bootstrap_features": self.bootstrap_features,
+            "sample_weight": sample_weight,
+        }
 
     def _n_draw_samples(self, n_samples, sample_weight):
         if self.max_samples is None:
@@ -362,8 +354,10 @@ class _BaseBagging(HomogeneousEnsemble):
 # Regressor
 # --------------------------------------------------------------------------
 class BaggingRegressor(RegressorMixin, _BaseBagging):
-    """A bagging regressor: the average of base regressors fitted on bootstrap
-    samples of the training set.
+    """A bagging regressor: base regressors fitted on bootstrap samples, averaged.
+
+    The prediction is the mean of base regressors, each fitted on a
+    bootstrap sample of the training set.
 
     A drop-in replacement for :class:`sklearn.ensemble.BaggingRegressor`
     (same parameters, defaults, fitted attributes and, for a given
@@ -545,9 +539,11 @@ def _members_have(method):
 
 
 class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
-    """A bagging classifier: base classifiers fitted on bootstrap samples of
-    the training set, combined by averaging their probabilities (soft
-    voting) or by majority vote (hard voting).
+    """A bagging classifier: base classifiers fitted on bootstrap samples, combined.
+
+    The members, each fitted on a bootstrap sample of the training set, are
+    combined by averaging their probabilities (soft voting) or by majority
+    vote (hard voting).
 
     A drop-in replacement for :class:`sklearn.ensemble.BaggingClassifier`
     (same parameters, defaults, fitted attributes and, for a given
@@ -721,8 +717,10 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         return codes
 
     def predict_proba(self, X):
-        """Class probabilities: the mean of the members' probabilities (soft
-        voting) or the share of members voting for each class (hard voting).
+        """Predict class probabilities from the members' probabilities or votes.
+
+        The mean of the members' probabilities (soft voting) or the share of
+        members voting for each class (hard voting).
 
         Parameters
         ----------
@@ -752,6 +750,8 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         Returns
         -------
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The averaged scores; one column per class, except for binary
+            problems (the positive class's score).
         """
         X = self._validate_X_predict(X)
         n_samples = X.shape[0]

@@ -16,6 +16,7 @@ members, with every special case for a particular learner, in
 
 import functools
 from numbers import Integral, Real
+from warnings import warn
 
 import numpy as np
 from sklearn.base import (
@@ -204,6 +205,18 @@ class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
     _member_kind = None
     _member_kind_reason = ""
 
+    # The warm-start messages, formatted with ``n_estimators`` and
+    # ``n_fitted``. These are scikit-learn's words for its bagging, which
+    # ours replaces as is; boosting names its members stages.
+    _warm_start_too_many_fitted = (
+        "n_estimators={n_estimators} must be larger or equal to "
+        "len(estimators_)={n_fitted} when warm_start==True"
+    )
+    _warm_start_nothing_new = (
+        "Warm-start fitting without increasing n_estimators does not fit new "
+        "estimators."
+    )
+
     def _default_estimator(self):
         raise NotImplementedError
 
@@ -223,6 +236,60 @@ class HomogeneousEnsemble(MetaEstimatorMixin, BaseEstimator):
                 f"estimator{self._member_kind_reason}; got {estimator!r}."
             )
         return estimator
+
+    def _warm_start_members(self, estimator, n_features, n_features_before, stale):
+        """The number of fitted members a fit keeps, or None if it adds none.
+
+        Called once the training data is validated, and before anything is
+        fitted. A fresh fit (no ``warm_start``, or nothing fitted yet)
+        keeps 0. A warm start must keep the estimator's type and the number
+        of features (``n_features_before``, read before validation reset
+        it) and may not ask for fewer members than are fitted; asking for
+        as many warns, and the fit adds nothing (None).
+
+        Parameters
+        ----------
+        estimator : estimator
+            The base estimator of this fit.
+        n_features : int
+            The number of features of the validated training data.
+        n_features_before : int or None
+            ``n_features_in_`` of the previous fit.
+        stale : iterable of str
+            Fitted attributes of a previous fit that this fit does not set
+            (an out-of-bag score it does not compute, say): they are dropped
+            when the fit goes ahead, so that they cannot be mistaken for
+            this fit's.
+
+        Returns
+        -------
+        n_fitted : int or None
+            How many of ``estimators_`` the fit keeps, or None when a warm
+            start has nothing to add.
+        """
+        n_fitted = 0
+        if self.warm_start and hasattr(self, "estimators_"):
+            check_warm_start_estimator(self, estimator)
+            if n_features != n_features_before:
+                raise ValueError(
+                    f"X has {n_features} features, but the ensemble being "
+                    f"warm-started was fitted with {n_features_before}. Use "
+                    "warm_start=False to fit on new data."
+                )
+            n_fitted = len(self.estimators_)
+            if n_fitted > self.n_estimators:
+                raise ValueError(
+                    self._warm_start_too_many_fitted.format(
+                        n_estimators=self.n_estimators, n_fitted=n_fitted
+                    )
+                )
+            if n_fitted == self.n_estimators:
+                warn(self._warm_start_nothing_new, UserWarning)
+                return None
+        for name in stale:
+            if hasattr(self, name):
+                delattr(self, name)
+        return n_fitted
 
     def __len__(self):
         return len(self.estimators_)
@@ -256,6 +323,7 @@ class ProbaClassifierMixin:
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
         """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
@@ -271,6 +339,7 @@ class ProbaClassifierMixin:
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The predicted class label of each sample.
         """
         proba = self.predict_proba(X)
         return self.classes_.take(np.argmax(proba, axis=1), axis=0)

@@ -1,11 +1,24 @@
-"""Residual-fitting (gradient) boosting over any base regressor:
-BoostingRegressor and BoostingClassifier."""
+"""Gradient boosting over any base regressor: BoostingRegressor and BoostingClassifier.
 
+This module owns the boosting loop: preparing a fit (seeds, weights, the
+early-stopping split), the starting state, one stage (gradient, members,
+per-leaf refinement or line search, update) and the staged predictions.
+The losses live in :mod:`ensembles._losses`; fitting members and the tree
+surgery of the per-leaf refinement in :mod:`ensembles._members`.
+"""
+
+from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
-from warnings import warn
+from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin, clone, is_classifier
+from sklearn.base import (
+    ClassifierMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+    is_classifier,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
@@ -17,7 +30,6 @@ from ._base import (
     HomogeneousEnsemble,
     ProbaClassifierMixin,
     check_sample_weight,
-    check_warm_start_estimator,
     encode_classes,
     unfitted_on_error,
     validate_X,
@@ -39,6 +51,8 @@ from ._members import (
     is_sklearn_tree,
     member_input,
     member_input_tags,
+    set_tree_leaf_values,
+    tree_leaves,
 )
 from ._parallel import (
     arrays_sent_once,
@@ -66,32 +80,102 @@ def _fit_stage_member(make_member, X, target, rows, sample_weight, seed, call_pa
     return member, _predict(member, X, call_params)
 
 
-def _refine_leaves(member, loss, X, call_params, rows, y, raw, sample_weight, column):
-    """Set the leaf values of a scikit-learn tree fitted for ``column`` of
-    the negative gradient to the loss's best step in each leaf, computed on
-    the stage's rows (``rows``, None for all; ``y``, ``raw`` and
-    ``sample_weight`` already restricted to them), as scikit-learn's
-    gradient boosting does. Returns the tree's new predictions on all of X."""
-    leaves = member.apply(X, **call_params)
-    tree = member.tree_
-    values = loss.leaf_values(
-        y,
-        raw,
-        sample_weight,
-        column,
-        leaves if rows is None else leaves[rows],
-        tree.node_count,
-    )
-    is_leaf = tree.children_left == -1
-    tree.value[is_leaf, 0, 0] = values[is_leaf]
-    return tree.value[leaves, 0, 0]
-
-
 def _predict(member, X, call_params):
     return np.asarray(member.predict(X, **call_params), dtype=np.float64).ravel()
 
 
+def _init_raw(init, X, loss):
+    """Raw predictions of the initial model ``init`` (or "zero") on X."""
+    if isinstance(init, str):  # "zero"
+        return np.zeros((X.shape[0], loss.n_columns))
+    return loss.raw_from_init(init, X)
+
+
+# --------------------------------------------------------------------------
+# The state of one fit
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _TrainingData:
+    """Rows of the training data: those the stages are fitted on, or those
+    held out for early stopping.
+
+    ``sample_weight`` is the user's weights as given, for the members and
+    the initial model (None when none were given: they are then fitted
+    without weights); ``loss_weight`` is the same weights as an array, ones
+    when none were given, for the losses and line searches. ``call_params``
+    go with ``X`` once it is prepared for the members (:meth:`for_members`).
+    """
+
+    X: object
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    loss_weight: np.ndarray
+    call_params: dict = field(default_factory=dict)
+
+    def for_members(self, estimator):
+        """These rows, with ``X`` prepared for members cloned from ``estimator``."""
+        X, call_params = member_input(estimator, self.X)
+        return replace(self, X=X, call_params=call_params)
+
+
+class _StageRows(NamedTuple):
+    """The training rows one stage is fitted on, taken once: its subsample
+    (``indices``, sorted), or every row (``indices`` None)."""
+
+    indices: np.ndarray | None
+    y: np.ndarray
+    raw: np.ndarray
+    loss_weight: np.ndarray
+
+    @classmethod
+    def take(cls, indices, train, raw):
+        """The rows ``indices`` of ``train`` and of its raw predictions ``raw``."""
+        if indices is None:
+            return cls(None, train.y, raw, train.loss_weight)
+        return cls(indices, train.y[indices], raw[indices], train.loss_weight[indices])
+
+    def of(self, values):
+        """``values``, one per training row, on these rows only."""
+        return values if self.indices is None else values[self.indices]
+
+
+@dataclass
+class _Stages:
+    """The ensemble being grown: its initial model, its stages with their
+    steps and scores, and its raw predictions on the training rows and on
+    the rows held out for early stopping (None without)."""
+
+    init: object
+    raw: np.ndarray
+    raw_val: np.ndarray | None
+    members: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    train_score: list = field(default_factory=list)
+    oob_improvement: list = field(default_factory=list)
+    validation_score: list = field(default_factory=list)
+
+
+def _refine_leaves(tree, loss, train, rows, column):
+    """Give each leaf of a scikit-learn tree, fitted to ``column`` of the
+    negative gradient, the loss's best step for the stage's rows in it, as
+    scikit-learn's gradient boosting does. Returns the tree's new
+    predictions on every training row."""
+    leaves, n_nodes = tree_leaves(tree, train.X, train.call_params)
+    values = loss.leaf_values(
+        rows.y, rows.raw, rows.loss_weight, column, rows.of(leaves), n_nodes
+    )
+    return set_tree_leaf_values(tree, values, leaves)
+
+
 class _BaseBoosting(HomogeneousEnsemble):
+    _warm_start_too_many_fitted = (
+        "n_estimators={n_estimators} must be larger or equal to the "
+        "{n_fitted} stages already fitted when warm_start=True"
+    )
+    _warm_start_nothing_new = (
+        "Warm-start fitting without increasing n_estimators does not fit new stages."
+    )
+
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
@@ -124,6 +208,8 @@ class _BaseBoosting(HomogeneousEnsemble):
 
     # -- fitting ------------------------------------------------------------
     @unfitted_on_error
+    # Meta-estimators: members validate their own parameters.
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
         """Fit the boosted ensemble, one stage after another.
 
@@ -144,11 +230,27 @@ class _BaseBoosting(HomogeneousEnsemble):
         self : object
             The fitted ensemble.
         """
-        self._validate_params()
         estimator = self._checked_estimator()
-        check_warm_start_estimator(self, estimator)
-        warm = self.warm_start and hasattr(self, "estimators_")
         n_features_before = getattr(self, "n_features_in_", None)
+        data = self._training_data(X, y, sample_weight, estimator)
+        loss = self._make_loss()
+        split_seed, stage_seeds = self._draw_seeds(loss.n_columns)
+        train, held_out = self._hold_out(data, split_seed)
+        n_fitted = self._warm_start_members(
+            estimator,
+            data.X.shape[1],
+            n_features_before,
+            stale=self._attributes_not_set(held_out),
+        )
+        if n_fitted is None:
+            return self
+        stages = self._starting_stages(n_fitted, train, held_out, loss)
+        self._fit_stages(stages, estimator, loss, train, held_out, stage_seeds)
+        self._set_fitted(stages, estimator, loss, held_out)
+        return self
+
+    def _training_data(self, X, y, sample_weight, estimator):
+        """The validated training data: y encoded, the weights checked."""
         X, y = validate_X_y(
             self,
             X,
@@ -156,99 +258,99 @@ class _BaseBoosting(HomogeneousEnsemble):
             **member_input_tags(estimator),
             y_numeric=not is_classifier(self),
         )
-        if warm and X.shape[1] != n_features_before:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the ensemble being warm-started "
-                f"was fitted with {n_features_before}. Use warm_start=False to "
-                "fit on new data."
-            )
         y = self._encode_y(column_or_1d(y, warn=True))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        # Members see the user's weights only; losses always need an array.
-        weighted = sample_weight is not None
-        if not weighted:
-            sample_weight = np.ones(X.shape[0])
+        loss_weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        return _TrainingData(X, y, sample_weight, loss_weight)
 
-        # One random state per fit; every seed drawn up front, in a fixed
-        # order, so that warm starts continue the same streams.
+    def _draw_seeds(self, n_columns):
+        """The seed of the early-stopping split, and the seeds of every stage.
+
+        One random state per fit, every seed drawn up front in a fixed
+        order, so that warm starts continue the same streams. Per stage
+        (a row): one seed per member, then one for the stage's subsample.
+        Stage-major order, so the first stages' seeds do not depend on
+        n_estimators.
+        """
         rng = check_random_state(self.random_state)
         split_seed = draw_seeds(rng, 1)[0]
-        loss = self._make_loss()
-        n_columns = loss.n_columns
-        # Per stage: one seed per member, then one for the stage's subsample.
-        # Stage-major order, so the first stages' seeds do not depend on
-        # n_estimators.
-        stage_seeds = draw_seeds(rng, self.n_estimators * (n_columns + 1)).reshape(
-            self.n_estimators, n_columns + 1
+        stage_seeds = draw_seeds(rng, self.n_estimators * (n_columns + 1))
+        return split_seed, stage_seeds.reshape(self.n_estimators, n_columns + 1)
+
+    def _hold_out(self, data, split_seed):
+        """The rows to fit on and those held out for early stopping (None
+        without early stopping)."""
+        if self.n_iter_no_change is None:
+            return data, None
+        X, X_val, y, y_val, weight, weight_val = train_test_split(
+            data.X,
+            data.y,
+            data.loss_weight,
+            test_size=self.validation_fraction,
+            random_state=split_seed,
+            stratify=data.y if is_classifier(self) else None,
         )
-
-        if self.n_iter_no_change is not None:
-            stratify = y if is_classifier(self) else None
-            X, X_val, y, y_val, sample_weight, weight_val = train_test_split(
-                X,
-                y,
-                sample_weight,
-                test_size=self.validation_fraction,
-                random_state=split_seed,
-                stratify=stratify,
-            )
-            if is_classifier(self) and len(np.unique(y)) < self.n_classes_:
-                raise ValueError(
-                    "The training rows left after holding out "
-                    "validation_fraction miss some classes; lower "
-                    "validation_fraction or give more samples."
-                )
-            if not np.any(weight_val > 0):
-                raise ValueError(
-                    "Every row held out for early stopping has zero "
-                    "sample_weight, so no validation score can be computed; "
-                    "raise validation_fraction or give those rows weight."
-                )
-        else:
-            X_val = y_val = weight_val = None
-
-        if warm and len(self.estimators_) > self.n_estimators:
+        if is_classifier(self) and len(np.unique(y)) < self.n_classes_:
             raise ValueError(
-                f"n_estimators={self.n_estimators} must be larger or equal to "
-                f"the {len(self.estimators_)} stages already fitted when "
-                "warm_start=True"
+                "The training rows left after holding out "
+                "validation_fraction miss some classes; lower "
+                "validation_fraction or give more samples."
             )
-        if warm and len(self.estimators_) == self.n_estimators:
-            warn(
-                "Warm-start fitting without increasing n_estimators does not "
-                "fit new stages.",
-                UserWarning,
+        if not np.any(weight_val > 0):
+            raise ValueError(
+                "Every row held out for early stopping has zero "
+                "sample_weight, so no validation score can be computed; "
+                "raise validation_fraction or give those rows weight."
             )
-            return self
-
-        if warm:
-            self._loss = loss
-            raw = self._raw_from_valid(X)
-            raw_val = None if X_val is None else self._raw_from_valid(X_val)
-            stages = [list(row) for row in self.estimators_]
-            weights = [row for row in self.estimator_weights_]
-            train_score = list(self.train_score_)
-            oob_improvement = list(getattr(self, "oob_improvement_", []))
-            validation_score = list(getattr(self, "validation_score_", []))
-        else:
-            self.init_ = self._fit_init(X, y, sample_weight if weighted else None, loss)
-            self._loss = loss
-            raw = self._raw_init(X)
-            raw_val = None if X_val is None else self._raw_init(X_val)
-            stages, weights = [], []
-            train_score, oob_improvement, validation_score = [], [], []
-
-        self.estimator_ = estimator
-        n_samples = X.shape[0]
-        n_in_bag = max(1, int(self.subsample * n_samples))
-        subsampled = self.subsample < 1.0
-        make_member = MemberFactory(
-            estimator, n_threads=member_threads(self._n_jobs(), n_columns)
+        weighted = data.sample_weight is not None
+        return (
+            _TrainingData(X, y, weight if weighted else None, weight),
+            _TrainingData(X_val, y_val, weight_val if weighted else None, weight_val),
         )
-        X, call_params = member_input(estimator, X)
-        if X_val is not None:
+
+    def _attributes_not_set(self, held_out):
+        """Fitted attributes that a previous fit may have set and this one
+        will not."""
+        names = []
+        if self.subsample >= 1.0:
+            names.append("oob_improvement_")
+        if held_out is None:
+            names.append("validation_score_")
+        return names
+
+    def _starting_stages(self, n_fitted, train, held_out, loss):
+        """What the fit grows: a fresh initial model alone, or, for a warm
+        start, the ``n_fitted`` stages already fitted."""
+        if not n_fitted:
+            init = self._fit_init(train.X, train.y, train.sample_weight, loss)
+            return _Stages(
+                init=init,
+                raw=_init_raw(init, train.X, loss),
+                raw_val=None if held_out is None else _init_raw(init, held_out.X, loss),
+            )
+        return _Stages(
+            init=self.init_,
+            raw=self._raw_from_valid(train.X, loss),
+            raw_val=(
+                None if held_out is None else self._raw_from_valid(held_out.X, loss)
+            ),
+            members=[list(row) for row in self.estimators_],
+            steps=list(self.estimator_weights_),
+            train_score=list(self.train_score_),
+            oob_improvement=list(getattr(self, "oob_improvement_", [])),
+            validation_score=list(getattr(self, "validation_score_", [])),
+        )
+
+    def _fit_stages(self, stages, estimator, loss, train, held_out, stage_seeds):
+        """Add stages to ``stages`` up to n_estimators, or until the
+        validation loss stops improving."""
+        make_member = MemberFactory(
+            estimator, n_threads=member_threads(self._n_jobs(), loss.n_columns)
+        )
+        train = train.for_members(estimator)
+        if held_out is not None:
             # Its own call parameters: missing values may lie in one part only.
-            X_val, val_params = member_input(estimator, X_val)
+            held_out = held_out.for_members(estimator)
         # A tree under monotonic constraints keeps its own leaf values (a
         # positive step keeps it monotone; values leaf by leaf would not).
         refine_leaves = (
@@ -256,115 +358,141 @@ class _BaseBoosting(HomogeneousEnsemble):
             and is_sklearn_tree(estimator)
             and getattr(estimator, "monotonic_cst", None) is None
         )
-        best_val = min(validation_score, default=np.inf)
-        stall = 0
-
+        best_val = min(stages.validation_score, default=np.inf)
+        n_stalled = 0
         stage_numbers = progress(
-            range(len(stages), self.n_estimators),
-            self.n_estimators - len(stages),
+            range(len(stages.members), self.n_estimators),
+            self.n_estimators - len(stages.members),
             f"{type(self).__name__}: fitting stages",
             self.verbose,
         )
         # One Parallel call per stage: on Dask, X goes to the workers once
         # for the whole fit rather than once per stage.
-        with arrays_sent_once(X, sample_weight if weighted else None):
+        with arrays_sent_once(train.X, train.sample_weight):
             for stage in stage_numbers:
-                rows = None
-                if subsampled:
-                    rows = np.sort(
-                        sample_without_replacement(
-                            n_samples, n_in_bag, random_state=stage_seeds[stage, -1]
-                        )
-                    )
-                loss.prepare_stage(
-                    *_take(rows, y, raw, sample_weight),
+                self._fit_stage(
+                    stage,
+                    stages,
+                    loss,
+                    train,
+                    held_out,
+                    stage_seeds[stage],
+                    make_member=make_member,
+                    refine_leaves=refine_leaves,
                 )
-                gradient = loss.negative_gradient(y, raw)
-                fitted = list(
-                    parallel_map(
-                        _fit_stage_member,
-                        (
-                            (
-                                make_member,
-                                X,
-                                gradient[:, k],
-                                rows,
-                                sample_weight if weighted else None,
-                                stage_seeds[stage, k],
-                                call_params,
-                            )
-                            for k in range(n_columns)
-                        ),
-                        n_jobs=self._n_jobs(),
-                        labels=[
-                            f"{type(self).__name__}: member of stage {stage}"
-                            + (f", class column {k}" if n_columns > 1 else "")
-                            for k in range(n_columns)
-                        ],
-                    )
-                )
-                members = [member for member, _ in fitted]
-                direction = np.column_stack([prediction for _, prediction in fitted])
-                y_in, raw_in, w_in = _take(rows, y, raw, sample_weight)
-                if refine_leaves:
-                    # Trees: a step per leaf, so the stage moves by its
-                    # leaf values times the learning rate.
-                    for k, member in enumerate(members):
-                        direction[:, k] = _refine_leaves(
-                            member, loss, X, call_params, rows, y_in, raw_in, w_in, k
-                        )
-                    step = np.full(n_columns, self.learning_rate)
+                if held_out is None:
+                    continue
+                if stages.validation_score[-1] + self.tol < best_val:
+                    best_val = stages.validation_score[-1]
+                    n_stalled = 0
                 else:
-                    direction_in = direction if rows is None else direction[rows]
-                    step = self.learning_rate * loss.line_search(
-                        y_in, raw_in, direction_in, w_in
-                    )
+                    n_stalled += 1
+                    if n_stalled >= self.n_iter_no_change:
+                        break
 
-                if subsampled:
-                    out_of_bag = np.ones(n_samples, dtype=bool)
-                    out_of_bag[rows] = False
-                    before = loss(
-                        y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag]
-                    )
-                raw = raw + direction * step
-                stages.append(members)
-                weights.append(step)
-                train_score.append(loss(*_take(rows, y, raw, sample_weight)))
-                if subsampled:
-                    after = loss(
-                        y[out_of_bag], raw[out_of_bag], sample_weight[out_of_bag]
-                    )
-                    oob_improvement.append(before - after)
+    def _fit_stage(
+        self, stage, stages, loss, train, held_out, seeds, *, make_member, refine_leaves
+    ):
+        """Fit one stage and add it, with its scores, to ``stages``.
 
-                if X_val is not None:
-                    raw_val = raw_val + self._stage_raw(
-                        members, step, X_val, val_params
-                    )
-                    validation_loss = loss(y_val, raw_val, weight_val)
-                    validation_score.append(validation_loss)
-                    if validation_loss + self.tol < best_val:
-                        best_val = validation_loss
-                        stall = 0
-                    else:
-                        stall += 1
-                        if stall >= self.n_iter_no_change:
-                            break
+        ``seeds`` holds one seed per member, then the subsample's; ``train``
+        and ``held_out`` are prepared for the members.
+        """
+        n_samples = train.y.shape[0]
+        indices = None
+        if self.subsample < 1.0:
+            n_in_bag = max(1, int(self.subsample * n_samples))
+            indices = np.sort(
+                sample_without_replacement(n_samples, n_in_bag, random_state=seeds[-1])
+            )
+        rows = _StageRows.take(indices, train, stages.raw)
+        loss.prepare_stage(rows.y, rows.raw, rows.loss_weight)
+        gradient = loss.negative_gradient(train.y, stages.raw)
+        members, direction = self._fit_members(
+            stage, gradient, rows, train, seeds[:-1], make_member
+        )
+        if refine_leaves:
+            # Trees: a step per leaf, so the stage moves by its leaf values
+            # times the learning rate.
+            for column, member in enumerate(members):
+                direction[:, column] = _refine_leaves(member, loss, train, rows, column)
+            step = np.full(loss.n_columns, self.learning_rate)
+        else:
+            step = self.learning_rate * loss.line_search(
+                rows.y, rows.raw, rows.of(direction), rows.loss_weight
+            )
+        raw = stages.raw + direction * step
 
-        self.estimators_ = np.empty((len(stages), n_columns), dtype=object)
-        for i, members in enumerate(stages):
+        stages.members.append(members)
+        stages.steps.append(step)
+        stages.train_score.append(loss(rows.y, rows.of(raw), rows.loss_weight))
+        if indices is not None:
+            out_of_bag = np.ones(n_samples, dtype=bool)
+            out_of_bag[indices] = False
+            y_out, weight_out = train.y[out_of_bag], train.loss_weight[out_of_bag]
+            before = loss(y_out, stages.raw[out_of_bag], weight_out)
+            stages.oob_improvement.append(
+                before - loss(y_out, raw[out_of_bag], weight_out)
+            )
+        stages.raw = raw
+        if held_out is not None:
+            stages.raw_val = stages.raw_val + self._stage_raw(
+                members, step, held_out.X, held_out.call_params
+            )
+            stages.validation_score.append(
+                loss(held_out.y, stages.raw_val, held_out.loss_weight)
+            )
+
+    def _fit_members(self, stage, gradient, rows, train, seeds, make_member):
+        """Fit a member to each column of the negative gradient, in parallel.
+
+        Returns the members and their predictions on every training row, a
+        column each.
+        """
+        n_columns = len(seeds)
+        fitted = parallel_map(
+            _fit_stage_member,
+            (
+                (
+                    make_member,
+                    train.X,
+                    gradient[:, column],
+                    rows.indices,
+                    train.sample_weight,
+                    seed,
+                    train.call_params,
+                )
+                for column, seed in enumerate(seeds)
+            ),
+            n_jobs=self._n_jobs(),
+            labels=[
+                f"{type(self).__name__}: member of stage {stage}"
+                + (f", class column {column}" if n_columns > 1 else "")
+                for column in range(n_columns)
+            ],
+        )
+        fitted = list(fitted)
+        members = [member for member, _ in fitted]
+        return members, np.column_stack([prediction for _, prediction in fitted])
+
+    def _set_fitted(self, stages, estimator, loss, held_out):
+        """Set the fitted attributes from the grown ensemble."""
+        n_stages = len(stages.members)
+        self.estimator_ = estimator
+        self.init_ = stages.init
+        self._loss = loss
+        self.estimators_ = np.empty((n_stages, loss.n_columns), dtype=object)
+        for i, members in enumerate(stages.members):
             self.estimators_[i, :] = members
-        self.estimator_weights_ = np.array(weights).reshape(len(stages), n_columns)
-        self.n_estimators_ = len(stages)
-        self.train_score_ = np.array(train_score)
-        if subsampled:
-            self.oob_improvement_ = np.array(oob_improvement)
-        elif hasattr(self, "oob_improvement_"):
-            del self.oob_improvement_
-        if X_val is not None:
-            self.validation_score_ = np.array(validation_score)
-        elif hasattr(self, "validation_score_"):
-            del self.validation_score_
-        return self
+        self.estimator_weights_ = np.array(stages.steps).reshape(
+            n_stages, loss.n_columns
+        )
+        self.n_estimators_ = n_stages
+        self.train_score_ = np.array(stages.train_score)
+        if self.subsample < 1.0:
+            self.oob_improvement_ = np.array(stages.oob_improvement)
+        if held_out is not None:
+            self.validation_score_ = np.array(stages.validation_score)
 
     def _fit_init(self, X, y, sample_weight, loss):
         """Fit the initial model; the user's weights (or None) go to it."""
@@ -387,11 +515,6 @@ class _BaseBoosting(HomogeneousEnsemble):
             ) from None
 
     # -- prediction ---------------------------------------------------------
-    def _raw_init(self, X):
-        if isinstance(self.init_, str):  # "zero"
-            return np.zeros((X.shape[0], self._loss.n_columns))
-        return self._loss.raw_from_init(self.init_, X)
-
     @staticmethod
     def _stage_raw(members, step, X, call_params):
         predictions = [_predict(member, X, call_params) for member in members]
@@ -401,10 +524,10 @@ class _BaseBoosting(HomogeneousEnsemble):
         """Yield the raw predictions after each stage."""
         check_is_fitted(self)
         X = validate_X(self, X, **member_input_tags(self.estimator_))
-        return self._staged_raw_from_valid(X)
+        return self._staged_raw_from_valid(X, self._loss)
 
-    def _staged_raw_from_valid(self, X):
-        raw = self._raw_init(X)
+    def _staged_raw_from_valid(self, X, loss):
+        raw = _init_raw(self.init_, X, loss)
         X, call_params = member_input(self.estimator_, X)
         for members, step in zip(self.estimators_, self.estimator_weights_):
             raw = raw + self._stage_raw(members, step, X, call_params)
@@ -413,14 +536,14 @@ class _BaseBoosting(HomogeneousEnsemble):
     def _raw_predict(self, X):
         check_is_fitted(self)
         X = validate_X(self, X, **member_input_tags(self.estimator_))
-        return self._raw_from_valid(X)
+        return self._raw_from_valid(X, self._loss)
 
-    def _raw_from_valid(self, X):
+    def _raw_from_valid(self, X, loss):
         """Raw predictions of every stage for X already validated."""
         raw = None
-        for raw in self._staged_raw_from_valid(X):
+        for raw in self._staged_raw_from_valid(X, loss):
             pass
-        return self._raw_init(X) if raw is None else raw  # no stage yet
+        return _init_raw(self.init_, X, loss) if raw is None else raw  # no stage yet
 
     @property
     def feature_importances_(self):
@@ -450,12 +573,6 @@ class _BaseBoosting(HomogeneousEnsemble):
         if total.sum() == 0:
             return total
         return total / total.sum()
-
-
-def _take(rows, y, raw, sample_weight):
-    if rows is None:
-        return y, raw, sample_weight
-    return y[rows], raw[rows], sample_weight[rows]
 
 
 # --------------------------------------------------------------------------
@@ -624,6 +741,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The predicted target of each sample.
         """
         return self._raw_predict(X)[:, 0]
 
@@ -638,6 +756,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         Yields
         ------
         y_pred : ndarray of shape (n_samples,)
+            The predicted targets after one more stage.
         """
         for raw in self._staged_raw(X):
             yield raw[:, 0]
@@ -804,8 +923,10 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
     def decision_function(self, X):
-        """Raw class scores: log-odds of the positive class for binary
-        problems (shape (n_samples,)), one score per class otherwise.
+        """Compute the raw class scores of the ensemble.
+
+        The log-odds of the positive class for binary problems, one score
+        per class otherwise.
 
         Parameters
         ----------
@@ -815,11 +936,23 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         Returns
         -------
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The raw scores: shape (n_samples,) for binary problems.
         """
         return self._decision(self._raw_predict(X))
 
     def staged_decision_function(self, X):
-        """Yield :meth:`decision_function` after each stage."""
+        """Yield :meth:`decision_function` after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The raw scores after one more stage.
+        """
         for raw in self._staged_raw(X):
             yield self._decision(raw)
 
@@ -840,11 +973,33 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         return self._loss.proba(raw)
 
     def staged_predict_proba(self, X):
-        """Yield :meth:`predict_proba` after each stage."""
+        """Yield :meth:`predict_proba` after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        proba : ndarray of shape (n_samples, n_classes)
+            The class probabilities after one more stage.
+        """
         for raw in self._staged_raw(X):
             yield self._loss.proba(raw)
 
     def staged_predict(self, X):
-        """Yield :meth:`predict` after each stage."""
+        """Yield :meth:`predict` after each stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Yields
+        ------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted class labels after one more stage.
+        """
         for proba in self.staged_predict_proba(X):
             yield self.classes_[np.argmax(proba, axis=1)]

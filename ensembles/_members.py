@@ -12,7 +12,9 @@ here, and so does every special case for a particular learner:
   prepared once for all members by :func:`member_input` (scikit-learn trees
   get float32 X and no per-call check, see :func:`is_sklearn_tree`);
 - shaping members' outputs: :func:`expand_proba` (a member that missed
-  classes) and :func:`one_column_per_pair` (SVC's one-vs-one shape).
+  classes) and :func:`one_column_per_pair` (SVC's one-vs-one shape);
+- rewriting a fitted scikit-learn tree's leaves, for boosting's step per
+  leaf: :func:`tree_leaves` and :func:`set_tree_leaf_values`.
 """
 
 from numbers import Integral, Real
@@ -217,6 +219,55 @@ def expand_proba(proba, member_classes, n_classes):
     full = np.zeros((proba.shape[0], n_classes))
     full[:, member_classes] = proba
     return full
+
+
+def tree_leaves(tree, X, call_params):
+    """The leaf of each row of ``X`` in a fitted scikit-learn tree.
+
+    Parameters
+    ----------
+    tree : DecisionTreeRegressor or ExtraTreeRegressor
+        A fitted tree (see :func:`is_sklearn_tree`).
+    X : array
+        Data prepared by :func:`member_input`.
+    call_params : dict
+        The keyword arguments :func:`member_input` returned with ``X``.
+
+    Returns
+    -------
+    leaves : ndarray of shape (n_samples,)
+        The node id of each row's leaf.
+    n_nodes : int
+        The tree's number of nodes (leaf ids are below it).
+    """
+    return tree.apply(X, **call_params), tree.tree_.node_count
+
+
+def set_tree_leaf_values(tree, node_values, leaves):
+    """Overwrite the leaf values of a fitted scikit-learn regression tree.
+
+    The tree's ``predict`` then returns the new values, as scikit-learn's
+    gradient boosting does with its trees' leaves.
+
+    Parameters
+    ----------
+    tree : DecisionTreeRegressor or ExtraTreeRegressor
+        A fitted single-output tree, changed in place.
+    node_values : ndarray of shape (n_nodes,)
+        The new value of each leaf, by node id; values of internal nodes
+        are ignored.
+    leaves : ndarray of shape (n_samples,)
+        Leaf ids of some rows, from :func:`tree_leaves`.
+
+    Returns
+    -------
+    predictions : ndarray of shape (n_samples,)
+        The tree's new predictions for those rows.
+    """
+    nodes = tree.tree_
+    is_leaf = nodes.children_left == -1
+    nodes.value[is_leaf, 0, 0] = node_values[is_leaf]
+    return nodes.value[leaves, 0, 0]
 
 
 def one_column_per_pair(estimator):

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from joblib import cpu_count, parallel_config
 from lightgbm import LGBMClassifier, LGBMRegressor
 from numpy.testing import assert_allclose, assert_array_equal
@@ -646,6 +647,20 @@ def test_invalid_parameters(regression_data, params, error, match):
     X, y = regression_data
     with pytest.raises(error, match=match):
         BaggingRegressor(**params).fit(X, y)
+
+
+def test_parameter_validation_honours_sklearn_config(regression_data):
+    X, y = regression_data
+    with pytest.raises(InvalidParameterError, match="max_samples"):
+        BaggingRegressor(max_samples=1.5, n_estimators=2).fit(X, y)
+    # As scikit-learn's estimators: the check is skipped on request (the bags
+    # then hold 1.5 times n_samples rows)...
+    with sklearn.config_context(skip_parameter_validation=True):
+        model = BaggingRegressor(max_samples=1.5, n_estimators=2).fit(X, y)
+    assert len(model.estimators_samples_[0]) == int(1.5 * len(X))
+    # ...while the members still check their own parameters.
+    with pytest.raises(InvalidParameterError, match="max_depth"):
+        BaggingRegressor(DecisionTreeRegressor(max_depth=-1)).fit(X, y)
 
 
 def test_invalid_voting(classification_data):

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from joblib import parallel_config
 from lightgbm import LGBMRegressor
 from numpy.testing import assert_allclose, assert_array_equal
@@ -660,6 +661,19 @@ def test_invalid_parameters(regression_data, params, error, match):
     X, y = regression_data
     with pytest.raises(error, match=match):
         BoostingRegressor(**params).fit(X, y)
+
+
+def test_parameter_validation_honours_sklearn_config(regression_data):
+    X, y = regression_data
+    with pytest.raises(InvalidParameterError, match="n_estimators"):
+        BoostingRegressor(n_estimators=0).fit(X, y)
+    # As scikit-learn's estimators: the check is skipped on request (the fit
+    # then has no stage)...
+    with sklearn.config_context(skip_parameter_validation=True):
+        assert BoostingRegressor(n_estimators=0).fit(X, y).n_estimators_ == 0
+    # ...while the members still check their own parameters.
+    with pytest.raises(InvalidParameterError, match="max_depth"):
+        BoostingRegressor(DecisionTreeRegressor(max_depth=-1)).fit(X, y)
 
 
 def test_bad_input(regression_data, multiclass_data):
