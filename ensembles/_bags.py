@@ -1,0 +1,344 @@
+"""Drawing the members' bags and fitting the members on them: ``_BaseBagging``.
+
+What BaggingRegressor and BaggingClassifier share when they fit: the
+parameters, each member's bag of rows and features (drawn as
+scikit-learn's bagging draws them, from the member's own seed, and redrawn
+on demand rather than stored), the warm start, fitting the members through
+:func:`~ensembles._parallel.parallel_map`, and querying them. Combining
+the members' predictions and the out-of-bag scores are
+:mod:`ensembles._bagging`'s.
+"""
+
+from numbers import Integral
+from warnings import warn
+
+import numpy as np
+from sklearn.base import _fit_context, is_regressor
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import (
+    HomogeneousEnsemble,
+    check_n_features,
+    check_sample_weight,
+    unfitted_on_error,
+    validate_X,
+    validate_X_y,
+)
+from ._members import (
+    MemberFactory,
+    draw_seeds,
+    fit_member,
+    member_input,
+    member_input_tags,
+    select_features,
+)
+from ._parallel import member_threads, parallel_map
+
+
+# --------------------------------------------------------------------------
+# Drawing a bag
+# --------------------------------------------------------------------------
+def _draw(rng, n_population, n_draws, replace, p=None):
+    if p is not None:
+        return rng.choice(n_population, n_draws, replace=replace, p=p)
+    if replace:
+        return rng.randint(0, n_population, n_draws)
+    return sample_without_replacement(n_population, n_draws, random_state=rng)
+
+
+def _draw_bag(seed, plan):
+    """The (feature indices, row indices) of the bag of the member seeded ``seed``.
+
+    Features are drawn first, then rows, from one ``RandomState(seed)``: the
+    same draws as scikit-learn's bagging, so members agree with its members.
+    ``sample_weight``, when given, makes rows proportionally more likely to
+    be drawn.
+    """
+    rng = np.random.RandomState(seed)
+    features = _draw(
+        rng, plan["n_features"], plan["n_draw_features"], plan["bootstrap_features"]
+    )
+    weights = plan["sample_weight"]
+    p = None if weights is None else weights / weights.sum()
+    rows = _draw(rng, plan["n_samples"], plan["n_draw_samples"], plan["bootstrap"], p)
+    return features, rows
+
+
+def _member_columns(features, n_features):
+    """Columns a member reads: None when it reads all of them, in order."""
+    if len(features) == n_features and np.array_equal(features, np.arange(n_features)):
+        return None
+    return features
+
+
+def _fit_bagged_member(make_member, X, y, seed, plan, fit_params):
+    member = make_member(seed)
+    features, rows = _draw_bag(seed, plan)
+    fit_member(
+        member,
+        X,
+        y,
+        indices=rows,
+        features=_member_columns(features, X.shape[1]),
+        counts_as_weights=True,
+        fit_params=fit_params,
+    )
+    return member, features
+
+
+def _predict_member(member, features, X, method, rows, call_params):
+    if rows is not None:
+        X = X[rows]
+    X = select_features(X, _member_columns(features, X.shape[1]))
+    if method in ("predict", "predict_proba"):
+        return getattr(member, method)(X, **call_params)
+    return getattr(member, method)(X)
+
+
+# --------------------------------------------------------------------------
+# Shared base
+# --------------------------------------------------------------------------
+class _BaseBagging(HomogeneousEnsemble):
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "max_features": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "bootstrap": ["boolean"],
+        "bootstrap_features": ["boolean"],
+        "oob_score": ["boolean"],
+        "warm_start": ["boolean"],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        n_estimators=10,
+        *,
+        max_samples=None,
+        max_features=1.0,
+        bootstrap=True,
+        bootstrap_features=False,
+        oob_score=False,
+        warm_start=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.max_features = max_features
+        self.bootstrap = bootstrap
+        self.bootstrap_features = bootstrap_features
+        self.oob_score = oob_score
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- hooks filled by the regressor and the classifier ------------------
+    def _validate_y(self, y):
+        raise NotImplementedError
+
+    def _set_oob_score(self, X, y):
+        raise NotImplementedError
+
+    # -- fitting -----------------------------------------------------------
+    @unfitted_on_error
+    # Meta-estimators: members validate their own parameters.
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, sample_weight=None):
+        """Build the ensemble from the training set (X, y).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse matrices and missing values are accepted
+            when the base estimator accepts them.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values (class labels for classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used as the probabilities with which rows are
+            drawn into each bag (as scikit-learn's bagging does).
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        estimator = self._checked_estimator()
+        n_features_before = getattr(self, "n_features_in_", None)
+        X, y = validate_X_y(
+            self,
+            X,
+            y,
+            **member_input_tags(estimator),
+            multi_output=is_regressor(self),
+            y_numeric=is_regressor(self),
+        )
+        y = self._validate_y(y)
+        n_samples, n_features = X.shape
+        sample_weight = check_sample_weight(sample_weight, n_samples)
+        if sample_weight is not None and not self.bootstrap:
+            warn(
+                f"When fitting {type(self).__name__} with sample_weight it is "
+                "recommended to use bootstrap=True.",
+                UserWarning,
+            )
+        if self.oob_score and not self.bootstrap:
+            raise ValueError("Out of bag estimation only available if bootstrap=True")
+        if self.oob_score and self.warm_start:
+            raise ValueError("Out of bag estimate only available if warm_start=False")
+
+        plan = self._bag_plan(n_samples, n_features, sample_weight)
+        n_fitted = self._warm_start_members(
+            estimator,
+            n_features,
+            n_features_before,
+            stale=("oob_score_", "oob_prediction_", "oob_decision_function_"),
+        )
+        if n_fitted is None:
+            return self
+        if n_fitted == 0:
+            self.estimators_ = []
+            self.estimators_features_ = []
+        n_new = self.n_estimators - n_fitted
+
+        # With an int random_state, the first n_fitted seeds are those of the
+        # members already fitted: growing an ensemble by warm start gives the
+        # same members as fitting the larger ensemble at once. Whatever the
+        # random_state, the fitted members keep their own seeds and plans
+        # (the data they were drawn from), which estimators_samples_ redraws.
+        seeds = draw_seeds(check_random_state(self.random_state), self.n_estimators)
+        plans = [plan] * self.n_estimators
+        if n_fitted:
+            seeds[:n_fitted] = self._seeds[:n_fitted]
+            plans[:n_fitted] = self._plans[:n_fitted]
+        self.estimator_ = estimator
+        self._plans = plans
+        self._seeds = seeds
+
+        make_member = MemberFactory(
+            estimator, n_threads=member_threads(self.n_jobs, n_new)
+        )
+        X_members, fit_params = member_input(estimator, X)
+        fitted = parallel_map(
+            _fit_bagged_member,
+            (
+                (make_member, X_members, y, seed, plan, fit_params)
+                for seed in seeds[n_fitted:]
+            ),
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            desc=f"{type(self).__name__}: fitting members",
+            labels=[
+                f"{type(self).__name__}: fitting member {i}"
+                for i in range(n_fitted, self.n_estimators)
+            ],
+        )
+        for member, features in fitted:
+            self.estimators_.append(member)
+            self.estimators_features_.append(features)
+        if self.oob_score:
+            self._set_oob_score(X, y)
+        return self
+
+    def _bag_plan(self, n_samples, n_features, sample_weight):
+        """What every new member's bag is drawn from (see :func:`_draw_bag`)."""
+        return {
+            "n_samples": n_samples,
+            "n_features": n_features,
+            "n_draw_samples": self._n_draw_samples(n_samples, sample_weight),
+            "n_draw_features": check_n_features(
+                self.max_features, n_features, "max_features"
+            ),
+            "bootstrap": self.bootstrap,
+            "bootstrap_features": self.bootstrap_features,
+            "sample_weight": sample_weight,
+        }
+
+    def _n_draw_samples(self, n_samples, sample_weight):
+        if self.max_samples is None:
+            n_draws = n_samples
+        elif isinstance(self.max_samples, Integral):
+            n_draws = int(self.max_samples)
+        else:
+            total = n_samples if sample_weight is None else sample_weight.sum()
+            n_draws = max(int(self.max_samples * total), 1)
+            # A fraction of weights that sum to little (normalised weights
+            # sum to 1) is a tiny bag, whatever the number of rows.
+            tiny = n_draws < min(n_samples * self.max_samples, 10)
+            if sample_weight is not None and tiny:
+                warn(
+                    f"max_samples={self.max_samples} of the sum of sample_weight "
+                    f"({total:g}) draws only {n_draws} rows per member; give "
+                    "max_samples as an int for a bag of that many rows.",
+                    UserWarning,
+                )
+        if not self.bootstrap and n_draws > n_samples:
+            raise ValueError(
+                f"Effective max_samples={n_draws} must be <= n_samples={n_samples} "
+                "to be able to sample without replacement."
+            )
+        if not self.bootstrap and sample_weight is not None:
+            n_weighted = np.count_nonzero(sample_weight)
+            if n_draws > n_weighted:
+                raise ValueError(
+                    f"max_samples={n_draws} rows are drawn without replacement, "
+                    f"but only {n_weighted} rows have a positive sample_weight."
+                )
+        return n_draws
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        return validate_X(self, X, **member_input_tags(self.estimator_))
+
+    @property
+    def estimators_samples_(self):
+        """Row indices drawn into each member's bag.
+
+        Regenerated from the members' seeds on each access rather than
+        stored, to keep fitted ensembles small.
+        """
+        check_is_fitted(self)
+        return [
+            _draw_bag(seed, plan)[1] for seed, plan in zip(self._seeds, self._plans)
+        ]
+
+    def _member_predictions(self, X, method, rows_per_member=None):
+        """Yield each member's ``method`` output on X, in member order."""
+        if rows_per_member is None:
+            rows_per_member = [None] * len(self.estimators_)
+        X, call_params = member_input(self.estimator_, X)
+        return parallel_map(
+            _predict_member,
+            (
+                (member, features, X, method, rows, call_params)
+                for member, features, rows in zip(
+                    self.estimators_, self.estimators_features_, rows_per_member
+                )
+            ),
+            n_jobs=self.n_jobs,
+        )
+
+    def _oob_rows(self):
+        oob = []
+        for in_bag, plan in zip(self.estimators_samples_, self._plans):
+            mask = np.ones(plan["n_samples"], dtype=bool)
+            mask[in_bag] = False
+            oob.append(np.flatnonzero(mask))
+        return oob
