@@ -39,30 +39,13 @@ from ensembles._losses import (
 )
 
 
-@pytest.fixture(scope="module")
-def regression_data():
-    return make_friedman1(n_samples=400, noise=1.0, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def binary_data():
-    return make_classification(n_samples=300, n_features=8, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def multiclass_data():
-    return make_classification(
-        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
-    )
-
-
 # --------------------------------------------------------------------------
 # The algorithm
 # --------------------------------------------------------------------------
 def test_squared_error_with_depth3_trees_is_sklearn_gradient_boosting(
-    regression_data,
+    regression_data_400,
 ):
-    X, y = regression_data
+    X, y = regression_data_400
     ours = BoostingRegressor(n_estimators=60, random_state=0).fit(X, y)
     theirs = GradientBoostingRegressor(
         n_estimators=60, max_depth=3, random_state=0
@@ -80,8 +63,8 @@ def test_squared_error_with_depth3_trees_is_sklearn_gradient_boosting(
     [Ridge(alpha=10.0), KNeighborsRegressor(n_neighbors=7)],
     ids=["ridge", "knn"],
 )
-def test_non_tree_members_never_increase_training_loss(regression_data, estimator):
-    X, y = regression_data
+def test_non_tree_members_never_increase_training_loss(regression_data_400, estimator):
+    X, y = regression_data_400
     model = BoostingRegressor(estimator, n_estimators=25, learning_rate=0.5)
     model.fit(X, y)
     initial = np.mean((y - y.mean()) ** 2)
@@ -102,8 +85,8 @@ def test_boosting_reduces_bias_of_stumps():
     assert boosted_mse < 0.4 * stump_mse
 
 
-def test_lightgbm_member(regression_data):
-    X, y = regression_data
+def test_lightgbm_member(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(
         LGBMRegressor(n_estimators=5, num_leaves=4, verbose=-1),
         n_estimators=10,
@@ -117,15 +100,15 @@ def test_lightgbm_member(regression_data):
 @pytest.mark.parametrize(
     "loss, alpha", [("absolute_error", 0.9), ("huber", 0.9), ("quantile", 0.8)]
 )
-def test_robust_losses_decrease_training_loss(regression_data, loss, alpha):
-    X, y = regression_data
+def test_robust_losses_decrease_training_loss(regression_data_400, loss, alpha):
+    X, y = regression_data_400
     model = BoostingRegressor(n_estimators=40, loss=loss, alpha=alpha, random_state=0)
     model.fit(X, y)
     assert model.train_score_[-1] < 0.5 * model.train_score_[0]
 
 
-def test_quantile_loss_predicts_the_quantile(regression_data):
-    X, y = regression_data
+def test_quantile_loss_predicts_the_quantile(regression_data_400):
+    X, y = regression_data_400
     for alpha in [0.1, 0.9]:
         model = BoostingRegressor(
             DecisionTreeRegressor(max_depth=2),
@@ -331,8 +314,8 @@ def test_weighted_quantile():
         ("quantile", lambda y, c: np.mean(np.maximum(0.9 * (y - c), -0.1 * (y - c)))),
     ],
 )
-def test_default_init_is_the_best_constant(regression_data, loss, cost):
-    X, y = regression_data
+def test_default_init_is_the_best_constant(regression_data_400, loss, cost):
+    X, y = regression_data_400
     model = BoostingRegressor(n_estimators=1, loss=loss, random_state=0).fit(X, y)
     start = model.init_.predict(X[:1])[0]
     # No constant does better: the mean, or (for the piecewise-linear
@@ -342,8 +325,8 @@ def test_default_init_is_the_best_constant(regression_data, loss, cost):
     assert cost(y, start) == pytest.approx(best, rel=1e-12)
 
 
-def test_init_estimator_and_zero(regression_data):
-    X, y = regression_data
+def test_init_estimator_and_zero(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(init=LinearRegression(), n_estimators=3).fit(X, y)
     linear = LinearRegression().fit(X, y)
     assert_allclose(model.init_.coef_, linear.coef_)
@@ -360,8 +343,8 @@ def test_init_estimator_and_zero(regression_data):
     assert_allclose(zero.predict(X), zero.estimators_[0, 0].predict(X), rtol=1e-6)
 
 
-def test_subsample_records_oob_improvement(regression_data):
-    X, y = regression_data
+def test_subsample_records_oob_improvement(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(n_estimators=30, subsample=0.5, random_state=0)
     model.fit(X, y)
     assert model.oob_improvement_.shape == (30,)
@@ -373,8 +356,8 @@ def test_subsample_records_oob_improvement(regression_data):
     assert not np.allclose(full.predict(X), model.predict(X))
 
 
-def test_early_stopping(regression_data):
-    X, y = regression_data
+def test_early_stopping(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(
         DecisionTreeRegressor(max_depth=6),
         n_estimators=500,
@@ -400,8 +383,10 @@ def test_early_stopping(regression_data):
         )
 
 
-def test_staged_methods_end_at_the_final_prediction(regression_data, multiclass_data):
-    X, y = regression_data
+def test_staged_methods_end_at_the_final_prediction(
+    regression_data_400, multiclass_data
+):
+    X, y = regression_data_400
     model = BoostingRegressor(n_estimators=15, random_state=0).fit(X, y)
     staged = list(model.staged_predict(X))
     assert len(staged) == 15
@@ -419,8 +404,8 @@ def test_staged_methods_end_at_the_final_prediction(regression_data, multiclass_
 
 
 @pytest.mark.parametrize("subsample", [1.0, 0.7])
-def test_warm_start_equals_one_fit(regression_data, subsample):
-    X, y = regression_data
+def test_warm_start_equals_one_fit(regression_data_400, subsample):
+    X, y = regression_data_400
     params = dict(subsample=subsample, random_state=0)
     grown = BoostingRegressor(n_estimators=10, warm_start=True, **params).fit(X, y)
     grown.set_params(n_estimators=25).fit(X, y)
@@ -434,8 +419,8 @@ def test_warm_start_equals_one_fit(regression_data, subsample):
     assert_allclose(grown.predict(X), at_once.predict(X))
 
 
-def test_warm_start_with_another_estimator_type(regression_data):
-    X, y = regression_data
+def test_warm_start_with_another_estimator_type(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(Ridge(), n_estimators=3, warm_start=True, random_state=0)
     before = model.fit(X, y).predict(X)
     model.set_params(estimator=DecisionTreeRegressor(max_depth=3), n_estimators=6)
@@ -444,9 +429,9 @@ def test_warm_start_with_another_estimator_type(regression_data):
     assert_allclose(model.predict(X), before)
 
 
-def test_warm_start_on_a_data_frame_warns_nothing(regression_data):
+def test_warm_start_on_a_data_frame_warns_nothing(regression_data_400):
     pd = pytest.importorskip("pandas")
-    X, y = regression_data
+    X, y = regression_data_400
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     model = BoostingRegressor(
         n_estimators=3, n_iter_no_change=5, warm_start=True, random_state=0
@@ -457,8 +442,8 @@ def test_warm_start_on_a_data_frame_warns_nothing(regression_data):
     assert model.n_estimators_ == 6
 
 
-def test_feature_importances(regression_data):
-    X, y = regression_data
+def test_feature_importances(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(n_estimators=30, random_state=0).fit(X, y)
     importances = model.feature_importances_
     assert importances.sum() == pytest.approx(1.0)
@@ -566,10 +551,12 @@ def test_classifier_early_stopping_is_stratified(multiclass_data):
 
 
 @pytest.mark.parametrize("Model", [BoostingRegressor, BoostingClassifier])
-def test_early_stopping_with_missing_values_in_one_part_only(Model, regression_data):
+def test_early_stopping_with_missing_values_in_one_part_only(
+    Model, regression_data_400
+):
     # Trees take missing values; whichever part of the split they fall in,
     # each part is handed to the trees in a form they accept.
-    X, y = regression_data
+    X, y = regression_data_400
     X, y = X[:100].copy(), y[:100]
     if Model is BoostingClassifier:
         y = y > np.median(y)
@@ -587,8 +574,8 @@ def test_early_stopping_with_missing_values_in_one_part_only(Model, regression_d
 # --------------------------------------------------------------------------
 # Sample weights
 # --------------------------------------------------------------------------
-def test_integer_weights_equal_repeated_rows_with_ridge_members(regression_data):
-    X, y = regression_data
+def test_integer_weights_equal_repeated_rows_with_ridge_members(regression_data_400):
+    X, y = regression_data_400
     X, y = X[:100], y[:100]
     weight = np.random.RandomState(0).randint(0, 3, size=100)
     for loss in ["squared_error", "huber"]:
@@ -600,8 +587,8 @@ def test_integer_weights_equal_repeated_rows_with_ridge_members(regression_data)
         assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
 
 
-def test_member_without_sample_weight_gets_a_clear_error(regression_data):
-    X, y = regression_data
+def test_member_without_sample_weight_gets_a_clear_error(regression_data_400):
+    X, y = regression_data_400
     model = BoostingRegressor(KNeighborsRegressor(), n_estimators=2)
     with pytest.raises(ValueError, match="does not accept sample_weight"):
         model.fit(X, y, sample_weight=np.ones(len(y)))
@@ -612,8 +599,8 @@ def test_member_without_sample_weight_gets_a_clear_error(regression_data):
 # --------------------------------------------------------------------------
 # scikit-learn integration and errors
 # --------------------------------------------------------------------------
-def test_grid_search_over_nested_and_top_level_params(regression_data):
-    X, y = regression_data
+def test_grid_search_over_nested_and_top_level_params(regression_data_400):
+    X, y = regression_data_400
     pipe = make_pipeline(
         StandardScaler(), BoostingRegressor(DecisionTreeRegressor(), random_state=0)
     )
@@ -637,8 +624,8 @@ def test_grid_search_over_nested_and_top_level_params(regression_data):
 
 
 @pytest.mark.parametrize("Model", [BoostingRegressor, BoostingClassifier])
-def test_clone_and_pickle(Model, regression_data, multiclass_data):
-    X, y = regression_data if Model is BoostingRegressor else multiclass_data
+def test_clone_and_pickle(Model, regression_data_400, multiclass_data):
+    X, y = regression_data_400 if Model is BoostingRegressor else multiclass_data
     model = Model(n_estimators=5, random_state=0).fit(X, y)
     restored = pickle.loads(pickle.dumps(model))
     assert_array_equal(restored.predict(X), model.predict(X))
@@ -656,14 +643,14 @@ def test_clone_and_pickle(Model, regression_data, multiclass_data):
         ({"init": "one"}, InvalidParameterError, "init"),
     ],
 )
-def test_invalid_parameters(regression_data, params, error, match):
-    X, y = regression_data
+def test_invalid_parameters(regression_data_400, params, error, match):
+    X, y = regression_data_400
     with pytest.raises(error, match=match):
         BoostingRegressor(**params).fit(X, y)
 
 
-def test_bad_input(regression_data, multiclass_data):
-    X, y = regression_data
+def test_bad_input(regression_data_400, multiclass_data):
+    X, y = regression_data_400
     with pytest.raises(NotFittedError):
         BoostingRegressor().predict(X)
     model = BoostingRegressor(n_estimators=3).fit(X, y)
@@ -684,8 +671,8 @@ def test_bad_input(regression_data, multiclass_data):
         BoostingClassifier().fit(X, np.ones(len(y)))
 
 
-def test_inputs_never_modified(regression_data):
-    X, y = regression_data
+def test_inputs_never_modified(regression_data_400):
+    X, y = regression_data_400
     X_in, y_in, w_in = X.copy(), y.copy(), np.linspace(0.5, 2.0, len(y))
     w_before = w_in.copy()
     BoostingRegressor(n_estimators=5, subsample=0.5, loss="huber").fit(
@@ -696,8 +683,8 @@ def test_inputs_never_modified(regression_data):
     assert_array_equal(w_in, w_before)
 
 
-def test_verbose_progress(regression_data, capsys):
-    X, y = regression_data
+def test_verbose_progress(regression_data_400, capsys):
+    X, y = regression_data_400
     BoostingRegressor(n_estimators=10, verbose=2).fit(X, y)
     err = capsys.readouterr().err
     assert "BoostingRegressor: fitting stages: 10/10 done" in err
@@ -716,8 +703,8 @@ class FailsLater(DecisionTreeRegressor):
         return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
 
 
-def test_failing_member_is_named_with_its_stage(regression_data):
-    X, y = regression_data
+def test_failing_member_is_named_with_its_stage(regression_data_400):
+    X, y = regression_data_400
     FailsLater.calls = 0
     with pytest.raises(ValueError, match="member of stage 3 failed.*numerical"):
         BoostingRegressor(FailsLater(max_depth=2), n_estimators=5).fit(X, y)

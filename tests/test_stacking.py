@@ -37,23 +37,6 @@ from ensembles import (
 )
 
 
-@pytest.fixture(scope="module")
-def regression_data():
-    return make_friedman1(n_samples=300, noise=1.0, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def binary_data():
-    return make_classification(n_samples=300, n_features=8, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def multiclass_data():
-    return make_classification(
-        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
-    )
-
-
 def regressors():
     return [
         ("ridge", Ridge()),
