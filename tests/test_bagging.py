@@ -1,6 +1,5 @@
 """BaggingRegressor and BaggingClassifier."""
 
-import pickle
 import re
 import warnings
 
@@ -390,25 +389,9 @@ def test_sparse_input(regression_data):
 
 # --------------------------------------------------------------------------
 # Determinism, parallelism, warm start, progress
+# (same results for any n_jobs and backend, warm start equal to one fit,
+# clone, pickle and untouched inputs: test_shared_behaviour.py)
 # --------------------------------------------------------------------------
-@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
-@pytest.mark.parametrize("Model", [BaggingRegressor, BaggingClassifier])
-def test_same_results_for_any_n_jobs_and_backend(
-    Model, regression_data, multiclass_data
-):
-    X, y = regression_data if Model is BaggingRegressor else multiclass_data
-    params = dict(n_estimators=6, max_features=0.7, oob_score=True, random_state=7)
-    reference = Model(n_jobs=1, **params).fit(X, y)
-    method = "predict" if Model is BaggingRegressor else "predict_proba"
-    expected = getattr(reference, method)(X)
-    for backend in ["threading", "loky", "multiprocessing"]:
-        for n_jobs in [2, -1]:
-            with parallel_config(backend=backend):
-                model = Model(n_jobs=n_jobs, **params).fit(X, y)
-                assert_array_equal(getattr(model, method)(X), expected)
-            assert model.oob_score_ == reference.oob_score_
-
-
 def test_parallel_config_n_jobs_is_honoured(regression_data):
     X, y = regression_data
     reference = BaggingRegressor(n_estimators=4, random_state=0).fit(X, y).predict(X)
@@ -421,18 +404,6 @@ def test_parallel_config_n_jobs_is_honoured(regression_data):
     with parallel_config(backend="threading", n_jobs=2):
         again = BaggingRegressor(n_estimators=4, random_state=0).fit(X, y).predict(X)
     assert_array_equal(again, reference)
-
-
-def test_warm_start_equals_one_fit(regression_data):
-    X, y = regression_data
-    grown = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
-    first_members = list(grown.estimators_)
-    grown.set_params(n_estimators=9).fit(X, y)
-    assert grown.estimators_[:4] == first_members
-    at_once = BaggingRegressor(n_estimators=9, random_state=0).fit(X, y)
-    assert_allclose(grown.predict(X), at_once.predict(X))
-    for a, b in zip(grown.estimators_samples_, at_once.estimators_samples_):
-        assert_array_equal(a, b)
 
 
 def test_warm_start_with_another_estimator_type(regression_data):
@@ -592,17 +563,6 @@ def test_nested_params_reach_members(multiclass_data):
     assert not hasattr(model.estimator, "tree_")
 
 
-@pytest.mark.parametrize("Model", [BaggingRegressor, BaggingClassifier])
-def test_clone_and_pickle(Model, regression_data, multiclass_data):
-    X, y = regression_data if Model is BaggingRegressor else multiclass_data
-    model = Model(n_estimators=4, random_state=0).fit(X, y)
-    restored = pickle.loads(pickle.dumps(model))
-    assert_array_equal(restored.predict(X), model.predict(X))
-    fresh = clone(model)
-    assert not hasattr(fresh, "estimators_")
-    assert fresh.get_params() == model.get_params()
-
-
 def test_feature_names_with_pandas(regression_data):
     pd = pytest.importorskip("pandas")
     X, y = regression_data
@@ -614,7 +574,7 @@ def test_feature_names_with_pandas(regression_data):
 
 
 # --------------------------------------------------------------------------
-# Errors and untouched inputs
+# Errors
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "params, error, match",
@@ -671,25 +631,6 @@ def test_continuous_target_rejected_by_classifier(regression_data):
     X, y = regression_data
     with pytest.raises(ValueError, match="Unknown label type"):
         BaggingClassifier(n_estimators=3).fit(X, y)
-
-
-def test_inputs_never_modified(regression_data):
-    X, y = regression_data
-    X_in, y_in, w_in = X.copy(), y.copy(), np.linspace(0.5, 2, len(y))
-    w_before = w_in.copy()
-    model = BaggingRegressor(
-        make_pipeline(StandardScaler(), Ridge()),
-        n_estimators=3,
-        oob_score=True,
-        random_state=0,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(X_in, y_in, sample_weight=w_in)
-    model.predict(X_in, return_std=True)
-    assert_array_equal(X_in, X)
-    assert_array_equal(y_in, y)
-    assert_array_equal(w_in, w_before)
 
 
 def test_iris_accuracy():
