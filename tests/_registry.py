@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator
 from sklearn.datasets import make_classification, make_friedman1
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -282,3 +283,43 @@ def outputs(model, X):
         if hasattr(model, method):
             result[method] = getattr(model, method)(X)
     return result
+
+
+# Fitted numbers besides the outputs that must not depend on the schedule.
+FITTED_NUMBERS = (
+    "oob_score_",
+    "oob_prediction_",
+    "oob_decision_function_",
+    "train_score_",
+    "oob_improvement_",
+    "oof_scores_",
+    "weights_",
+)
+
+
+def fitted_numbers(model):
+    return {
+        name: getattr(model, name) for name in FITTED_NUMBERS if hasattr(model, name)
+    }
+
+
+def fit_outputs(model, X, y):
+    """Fit; then outputs and fitted numbers, a stack's out-of-fold features too."""
+    if hasattr(model, "fit_transform"):
+        result = {"fit_transform": model.fit_transform(X, y)}
+    else:
+        result = {}
+        model.fit(X, y)
+    return {**result, **outputs(model, X), **fitted_numbers(model)}
+
+
+def assert_same_outputs(actual, expected, exact=True):
+    """The same arrays (or dicts) under the same names; exact by default."""
+    assert actual.keys() == expected.keys()
+    for name, value in expected.items():
+        if isinstance(value, dict):
+            assert actual[name] == value, name
+        elif exact:
+            assert_array_equal(actual[name], value, err_msg=name)
+        else:
+            assert_allclose(actual[name], value, err_msg=name)

@@ -7,7 +7,15 @@ import pickle
 
 import numpy as np
 import pytest
-from _registry import entries, ids, outputs, seeded
+from _registry import (
+    assert_same_outputs,
+    entries,
+    fit_outputs,
+    fitted_numbers,
+    ids,
+    outputs,
+    seeded,
+)
 from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, clone
@@ -16,32 +24,6 @@ from sklearn.base import BaseEstimator, clone
 pytestmark = pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
 
 ALL = entries()
-
-# Fitted numbers besides the outputs that must not depend on the schedule.
-FITTED_NUMBERS = (
-    "oob_score_",
-    "oob_prediction_",
-    "oob_decision_function_",
-    "train_score_",
-    "oob_improvement_",
-    "oof_scores_",
-    "weights_",
-)
-
-
-def assert_same_outputs(actual, expected, exact=True):
-    assert actual.keys() == expected.keys()
-    for name, value in expected.items():
-        if exact:
-            assert_array_equal(actual[name], value, err_msg=name)
-        else:
-            assert_allclose(actual[name], value, err_msg=name)
-
-
-def fitted_numbers(model):
-    return {
-        name: getattr(model, name) for name in FITTED_NUMBERS if hasattr(model, name)
-    }
 
 
 def assert_same_params(actual, expected):
@@ -81,16 +63,6 @@ def test_clone_and_pickle(entry):
     assert_same_outputs(outputs(restored, X), expected)
 
 
-def _fit_outputs(model, X, y):
-    """Outputs and fitted numbers; a stack's out-of-fold features too."""
-    if hasattr(model, "fit_transform"):
-        result = {"fit_transform": model.fit_transform(X, y)}
-    else:
-        result = {}
-        model.fit(X, y)
-    return {**result, **outputs(model, X)}, fitted_numbers(model)
-
-
 WITH_N_JOBS = entries(with_param="n_jobs")
 
 
@@ -100,17 +72,11 @@ WITH_N_JOBS = entries(with_param="n_jobs")
 )
 def test_same_results_for_any_n_jobs_and_backend(entry, backend):
     X, y = entry.data
-    expected, expected_numbers = _fit_outputs(seeded(entry, n_jobs=1), X, y)
+    expected = fit_outputs(seeded(entry, n_jobs=1), X, y)
     for n_jobs in [2, -1]:
         with parallel_config(backend=backend):
-            actual, numbers = _fit_outputs(seeded(entry, n_jobs=n_jobs), X, y)
+            actual = fit_outputs(seeded(entry, n_jobs=n_jobs), X, y)
         assert_same_outputs(actual, expected)
-        assert numbers.keys() == expected_numbers.keys()
-        for name, value in expected_numbers.items():
-            if isinstance(value, dict):
-                assert numbers[name] == value, name
-            else:
-                assert_array_equal(numbers[name], value, err_msg=name)
 
 
 def _as_kind(X, kind):
