@@ -43,7 +43,11 @@ _SAMPLINGS = ("bootstrap", "subsample")
 class BiasVarianceResult:
     """The figures of one decomposition.
 
-    Attributes
+    Returned by :func:`bias_variance_decomposition`; a frozen dataclass whose
+    fields are the figures, so results compare equal when their figures do.
+    Every field is also an attribute of the same name.
+
+    Parameters
     ----------
     loss : str
         "squared_error" or "zero_one".
@@ -70,6 +74,22 @@ class BiasVarianceResult:
         For two classes that is all the variance there; for more classes a
         round may leave one wrong label for another (Domingos' weight
         ``P(right | not main)``).
+
+    See Also
+    --------
+    bias_variance_decomposition : Computes these figures.
+    BiasVarianceTable : Several results, one row each.
+
+    Examples
+    --------
+    >>> from ensembles import BiasVarianceResult
+    >>> result = BiasVarianceResult(
+    ...     loss="squared_error", expected_loss=1.5, bias=1.0, variance=0.5,
+    ...     noise=None, n_rounds=10)
+    >>> result.bias + result.variance == result.expected_loss
+    True
+    >>> result.as_dict()["n_rounds"]
+    10
     """
 
     loss: str
@@ -82,7 +102,13 @@ class BiasVarianceResult:
     variance_biased: float | None = None
 
     def as_dict(self):
-        """The figures as a plain dict."""
+        """The figures as a plain dict.
+
+        Returns
+        -------
+        figures : dict
+            Field name -> value, in the order of the fields.
+        """
         return dataclasses.asdict(self)
 
 
@@ -325,6 +351,13 @@ def bias_variance_decomposition(
     Returns
     -------
     result : BiasVarianceResult
+        The expected loss and its bias, variance and noise, with the
+        number of rounds they are estimated from.
+
+    See Also
+    --------
+    compare_bias_variance : The same for several estimators, one table.
+    bias_variance_curve : The same along the values of one parameter.
 
     Notes
     -----
@@ -395,12 +428,37 @@ class BiasVarianceTable:
     comparison, lines along the parameter for a curve). Rows are reached by
     name: ``table["bagged trees"]`` is a :class:`BiasVarianceResult`.
 
+    Parameters
+    ----------
+    results : dict or iterable of (name, BiasVarianceResult) pairs
+        The rows, in order.
+    index_name : str, default="estimator"
+        What the rows are: "estimator" or the parameter's name.
+
     Attributes
     ----------
     results : dict
         Row name -> BiasVarianceResult, in order.
     index_name : str
         What the rows are: "estimator" or the parameter's name.
+
+    See Also
+    --------
+    compare_bias_variance : A table with one row per estimator.
+    bias_variance_curve : A table with one row per parameter value.
+
+    Examples
+    --------
+    >>> from ensembles import BiasVarianceResult, BiasVarianceTable
+    >>> row = BiasVarianceResult(
+    ...     loss="squared_error", expected_loss=1.5, bias=1.0, variance=0.5,
+    ...     noise=None, n_rounds=10)
+    >>> table = BiasVarianceTable({"tree": row})
+    >>> table["tree"].variance
+    0.5
+    >>> print(table.to_csv(), end="")
+    name,expected_loss,bias,variance,noise
+    tree,1.5,1.0,0.5,
     """
 
     columns = ("expected_loss", "bias", "variance", "noise")
@@ -419,7 +477,13 @@ class BiasVarianceTable:
         return len(self.results)
 
     def records(self):
-        """One dict per row: its name, then the figures."""
+        """One dict per row: its name, then the figures.
+
+        Returns
+        -------
+        records : list of dict
+            Per row, ``name`` and the figures of :attr:`columns`.
+        """
         return [
             {"name": name, **{c: getattr(r, c) for c in self.columns}}
             for name, r in self.results.items()
@@ -444,7 +508,14 @@ class BiasVarianceTable:
         return f"<BiasVarianceTable of {len(self)} rows>\n{self}"
 
     def to_frame(self):
-        """The table as a pandas DataFrame indexed by name."""
+        """The table as a pandas DataFrame indexed by name.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            One row per name, one float column per figure (NaN for a
+            missing noise); the index is named ``index_name``.
+        """
         try:
             import pandas as pd
         except ImportError as error:  # pragma: no cover - depends on the install
@@ -456,11 +527,24 @@ class BiasVarianceTable:
         return frame.astype(float)
 
     def to_json(self):
-        """The rows as a JSON list of objects."""
+        """The rows as a JSON list of objects.
+
+        Returns
+        -------
+        text : str
+            The :meth:`records` as JSON (null for a missing noise).
+        """
         return json.dumps(self.records(), indent=2, default=_json_value)
 
     def to_csv(self):
-        """The rows as CSV text with a header line."""
+        """The rows as CSV text with a header line.
+
+        Returns
+        -------
+        text : str
+            A header line, then one line per row (empty for a missing
+            noise), each ended by a newline.
+        """
         lines = [",".join(["name", *self.columns])]
         for record in self.records():
             cells = ["" if record[c] is None else repr(record[c]) for c in self.columns]
@@ -468,8 +552,10 @@ class BiasVarianceTable:
         return "\n".join(lines) + "\n"
 
     def plot(self, ax=None):
-        """Plot the table: stacked bars of bias, variance and noise per
-        estimator, or bias, variance and loss along a parameter.
+        """Plot the table with :func:`ensembles.plotting.plot_bias_variance`.
+
+        Stacked bars of bias, variance and noise per estimator, or bias,
+        variance and loss along a parameter.
 
         Parameters
         ----------
@@ -479,6 +565,7 @@ class BiasVarianceTable:
         Returns
         -------
         ax : matplotlib Axes
+            The axes drawn on.
         """
         from .plotting import plot_bias_variance
 
@@ -518,6 +605,12 @@ def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **option
     Returns
     -------
     table : BiasVarianceTable
+        One row per estimator, named as in ``estimators``.
+
+    See Also
+    --------
+    bias_variance_decomposition : The decomposition of one estimator.
+    bias_variance_curve : One estimator along the values of a parameter.
 
     Examples
     --------
@@ -574,12 +667,15 @@ def _row_names(values):
 def bias_variance_curve(
     estimator, X_train, y_train, X_test, y_test, *, param_name, param_range, **options
 ):
-    """Decompose ``estimator`` for each value of one parameter (like
-    scikit-learn's validation_curve).
+    """Decompose ``estimator`` for each value of one parameter.
+
+    Like scikit-learn's ``validation_curve``, for bias and variance: every
+    value is decomposed on the same training sets.
 
     Parameters
     ----------
     estimator : estimator
+        Any scikit-learn-compatible estimator; cloned for every value.
     X_train, y_train, X_test, y_test : array-like
         As in :func:`bias_variance_decomposition`.
     param_name : str
@@ -595,6 +691,27 @@ def bias_variance_curve(
         One row per value, named by the value (by its repr when the values
         are not all hashable and distinct); ``plot()`` draws bias, variance
         and loss along it. Every row sees the same training sets.
+
+    See Also
+    --------
+    bias_variance_decomposition : The decomposition of one estimator.
+    compare_bias_variance : Several estimators side by side.
+
+    Examples
+    --------
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import bias_variance_curve
+    >>> from ensembles.datasets import Sine
+    >>> X, y = Sine().sample(60, random_state=0)
+    >>> X_test, y_test = Sine().sample(30, random_state=1)
+    >>> table = bias_variance_curve(
+    ...     DecisionTreeRegressor(), X, y, X_test, y_test,
+    ...     param_name="max_depth", param_range=[1, 8], n_rounds=5,
+    ...     random_state=0)
+    >>> list(table)
+    [1, 8]
+    >>> table[1].bias > table[8].bias
+    True
     """
     if param_name not in estimator.get_params(deep=True):
         raise ValueError(f"{type(estimator).__name__} has no parameter {param_name!r}.")

@@ -36,6 +36,11 @@ class Friedman1:
     n_features : int, default=10
         Number of features, at least 5.
 
+    See Also
+    --------
+    sklearn.datasets.make_friedman1 : The same problem, without ``f``.
+    Sine : A one-dimensional problem.
+
     Examples
     --------
     >>> from ensembles.datasets import Friedman1
@@ -60,7 +65,18 @@ class Friedman1:
         return float(self.noise**2)
 
     def f(self, X):
-        """The noise-free target."""
+        """The noise-free target.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points to evaluate the true function at.
+
+        Returns
+        -------
+        f : ndarray of shape (n_samples,)
+            The target without noise.
+        """
         X = np.asarray(X, dtype=np.float64)
         return (
             10 * np.sin(np.pi * X[:, 0] * X[:, 1])
@@ -70,7 +86,22 @@ class Friedman1:
         )
 
     def sample(self, n_samples, random_state=None):
-        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``."""
+        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows.
+        random_state : int, RandomState instance or None, default=None
+            Controls the features and the noise.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Features, uniform on [0, 1].
+        y : ndarray of shape (n_samples,)
+            Noisy targets.
+        """
         rng = check_random_state(random_state)
         X = rng.uniform(size=(n_samples, self.n_features))
         y = self.f(X) + self.noise * rng.standard_normal(n_samples)
@@ -87,6 +118,10 @@ class Sine:
     ----------
     noise : float, default=0.3
         Standard deviation of the Gaussian noise.
+
+    See Also
+    --------
+    Friedman1 : A ten-dimensional problem.
 
     Examples
     --------
@@ -108,12 +143,38 @@ class Sine:
         return float(self.noise**2)
 
     def f(self, X):
-        """The noise-free target."""
+        """The noise-free target.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points to evaluate the true function at.
+
+        Returns
+        -------
+        f : ndarray of shape (n_samples,)
+            The target without noise.
+        """
         X = np.asarray(X, dtype=np.float64)
         return np.sin(2 * np.pi * X[:, 0])
 
     def sample(self, n_samples, random_state=None):
-        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``."""
+        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows.
+        random_state : int, RandomState instance or None, default=None
+            Controls the features and the noise.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Features, uniform on [0, 1].
+        y : ndarray of shape (n_samples,)
+            Noisy targets.
+        """
         rng = check_random_state(random_state)
         X = rng.uniform(size=(n_samples, 1))
         y = self.f(X) + self.noise * rng.standard_normal(n_samples)

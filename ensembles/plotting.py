@@ -25,12 +25,37 @@ def plot_bias_variance(table, ax=None):
     Parameters
     ----------
     table : BiasVarianceTable
+        The table to draw, from :func:`~ensembles.compare_bias_variance`
+        or :func:`~ensembles.bias_variance_curve`.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
 
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
+
+    See Also
+    --------
+    ensembles.BiasVarianceTable.plot : The same, as a method of the table.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")  # draw without a display
+    >>> from sklearn.tree import DecisionTreeRegressor
+    >>> from ensembles import compare_bias_variance
+    >>> from ensembles.datasets import Sine
+    >>> from ensembles.plotting import plot_bias_variance
+    >>> X, y = Sine().sample(40, random_state=0)
+    >>> X_test, y_test = Sine().sample(20, random_state=1)
+    >>> table = compare_bias_variance(
+    ...     {"stump": DecisionTreeRegressor(max_depth=1),
+    ...      "tree": DecisionTreeRegressor()},
+    ...     X, y, X_test, y_test, n_rounds=3, random_state=0)
+    >>> ax = plot_bias_variance(table)
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['stump', 'tree']
     """
     plt = _pyplot()
     if ax is None:

@@ -1,6 +1,5 @@
 """BaggingRegressor and BaggingClassifier."""
 
-import pickle
 import re
 import warnings
 
@@ -29,21 +28,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ensembles import BaggingClassifier, BaggingRegressor
 
-
-@pytest.fixture(scope="module")
-def regression_data():
-    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
-    return X, y
-
-
-@pytest.fixture(scope="module")
-def classification_data():
-    X, y = make_classification(
-        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
-    )
-    return X, y
-
-
 # --------------------------------------------------------------------------
 # Drop-in replacement: the same members as scikit-learn's bagging
 # --------------------------------------------------------------------------
@@ -71,8 +55,8 @@ def test_regressor_reproduces_sklearn(regression_data, params):
 
 
 @pytest.mark.parametrize("params", SAMPLING)
-def test_classifier_reproduces_sklearn(classification_data, params):
-    X, y = classification_data
+def test_classifier_reproduces_sklearn(multiclass_data, params):
+    X, y = multiclass_data
     ours = BaggingClassifier(n_estimators=8, random_state=3, **params).fit(X, y)
     theirs = sk_ensemble.BaggingClassifier(
         n_estimators=8, random_state=3, **params
@@ -81,7 +65,7 @@ def test_classifier_reproduces_sklearn(classification_data, params):
     assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
-def test_oob_matches_sklearn(regression_data, classification_data):
+def test_oob_matches_sklearn(regression_data, multiclass_data):
     X, y = regression_data
     ours = BaggingRegressor(n_estimators=30, oob_score=True, random_state=0)
     theirs = sk_ensemble.BaggingRegressor(
@@ -92,7 +76,7 @@ def test_oob_matches_sklearn(regression_data, classification_data):
     assert ours.oob_score_ == pytest.approx(theirs.oob_score_)
     assert_allclose(ours.oob_prediction_, theirs.oob_prediction_)
 
-    X, y = classification_data
+    X, y = multiclass_data
     ours = BaggingClassifier(n_estimators=30, oob_score=True, random_state=0)
     theirs = sk_ensemble.BaggingClassifier(
         n_estimators=30, oob_score=True, random_state=0
@@ -161,8 +145,8 @@ def test_bagging_reduces_variance_of_deep_tree():
 # --------------------------------------------------------------------------
 # Classifier: voting
 # --------------------------------------------------------------------------
-def test_soft_voting_averages_member_probabilities(classification_data):
-    X, y = classification_data
+def test_soft_voting_averages_member_probabilities(multiclass_data):
+    X, y = multiclass_data
     model = BaggingClassifier(n_estimators=7, random_state=0).fit(X, y)
     probas = np.array([m.predict_proba(X) for m in model.estimators_])
     assert_allclose(model.predict_proba(X), probas.mean(axis=0))
@@ -171,8 +155,8 @@ def test_soft_voting_averages_member_probabilities(classification_data):
         assert_allclose(model.predict_log_proba(X), np.log(model.predict_proba(X)))
 
 
-def test_hard_voting_is_majority_vote(classification_data):
-    X, y = classification_data
+def test_hard_voting_is_majority_vote(multiclass_data):
+    X, y = multiclass_data
     model = BaggingClassifier(
         DecisionTreeClassifier(max_depth=3),
         n_estimators=9,
@@ -187,8 +171,8 @@ def test_hard_voting_is_majority_vote(classification_data):
     assert not np.allclose(soft.predict_proba(X), model.predict_proba(X))
 
 
-def test_string_labels_and_classes(classification_data):
-    X, y = classification_data
+def test_string_labels_and_classes(multiclass_data):
+    X, y = multiclass_data
     labels = np.array(["cat", "dog", "emu"])[y]
     model = BaggingClassifier(n_estimators=5, random_state=0).fit(X, labels)
     assert_array_equal(model.classes_, ["cat", "dog", "emu"])
@@ -219,8 +203,8 @@ def test_member_missing_a_class_maps_probabilities():
     assert_allclose(proba.sum(axis=1), 1.0)
 
 
-def test_decision_function_only_when_members_have_it(classification_data):
-    X, y = classification_data
+def test_decision_function_only_when_members_have_it(multiclass_data):
+    X, y = multiclass_data
     model = BaggingClassifier(LogisticRegression(), n_estimators=4, random_state=0)
     model.fit(X, y)
     expected = np.mean([m.decision_function(X) for m in model.estimators_], axis=0)
@@ -229,8 +213,8 @@ def test_decision_function_only_when_members_have_it(classification_data):
     assert not hasattr(trees, "decision_function")
 
 
-def test_members_without_predict_proba_vote(classification_data):
-    X, y = classification_data
+def test_members_without_predict_proba_vote(multiclass_data):
+    X, y = multiclass_data
     model = BaggingClassifier(SVC(), n_estimators=5, random_state=0).fit(X, y)
     votes = np.array([m.predict(X) for m in model.estimators_])
     assert_allclose(model.predict_proba(X)[:, 0], (votes == 0).mean(axis=0))
@@ -342,8 +326,8 @@ def test_any_regressor_works(regression_data, estimator):
     assert all(type(m) is type(estimator) for m in model.estimators_)
 
 
-def test_lightgbm_classifier_members(classification_data):
-    X, y = classification_data
+def test_lightgbm_classifier_members(multiclass_data):
+    X, y = multiclass_data
     model = BaggingClassifier(
         LGBMClassifier(n_estimators=10, verbose=-1), n_estimators=4, random_state=0
     ).fit(X, y)
@@ -406,25 +390,9 @@ def test_sparse_input(regression_data):
 
 # --------------------------------------------------------------------------
 # Determinism, parallelism, warm start, progress
+# (same results for any n_jobs and backend, warm start equal to one fit,
+# clone, pickle and untouched inputs: test_shared_behaviour.py)
 # --------------------------------------------------------------------------
-@pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
-@pytest.mark.parametrize("Model", [BaggingRegressor, BaggingClassifier])
-def test_same_results_for_any_n_jobs_and_backend(
-    Model, regression_data, classification_data
-):
-    X, y = regression_data if Model is BaggingRegressor else classification_data
-    params = dict(n_estimators=6, max_features=0.7, oob_score=True, random_state=7)
-    reference = Model(n_jobs=1, **params).fit(X, y)
-    method = "predict" if Model is BaggingRegressor else "predict_proba"
-    expected = getattr(reference, method)(X)
-    for backend in ["threading", "loky", "multiprocessing"]:
-        for n_jobs in [2, -1]:
-            with parallel_config(backend=backend):
-                model = Model(n_jobs=n_jobs, **params).fit(X, y)
-                assert_array_equal(getattr(model, method)(X), expected)
-            assert model.oob_score_ == reference.oob_score_
-
-
 def test_parallel_config_n_jobs_is_honoured(regression_data):
     X, y = regression_data
     reference = BaggingRegressor(n_estimators=4, random_state=0).fit(X, y).predict(X)
@@ -437,18 +405,6 @@ def test_parallel_config_n_jobs_is_honoured(regression_data):
     with parallel_config(backend="threading", n_jobs=2):
         again = BaggingRegressor(n_estimators=4, random_state=0).fit(X, y).predict(X)
     assert_array_equal(again, reference)
-
-
-def test_warm_start_equals_one_fit(regression_data):
-    X, y = regression_data
-    grown = BaggingRegressor(n_estimators=4, warm_start=True, random_state=0).fit(X, y)
-    first_members = list(grown.estimators_)
-    grown.set_params(n_estimators=9).fit(X, y)
-    assert grown.estimators_[:4] == first_members
-    at_once = BaggingRegressor(n_estimators=9, random_state=0).fit(X, y)
-    assert_allclose(grown.predict(X), at_once.predict(X))
-    for a, b in zip(grown.estimators_samples_, at_once.estimators_samples_):
-        assert_array_equal(a, b)
 
 
 def test_warm_start_with_another_estimator_type(regression_data):
@@ -599,24 +555,13 @@ def test_pipeline_gridsearch_cross_val(regression_data):
     assert scores.shape == (3,) and np.all(scores > 0.3)
 
 
-def test_nested_params_reach_members(classification_data):
-    X, y = classification_data
+def test_nested_params_reach_members(multiclass_data):
+    X, y = multiclass_data
     model = BaggingClassifier(DecisionTreeClassifier(), n_estimators=3, random_state=0)
     model.set_params(estimator__max_depth=2).fit(X, y)
     assert all(m.get_depth() <= 2 for m in model.estimators_)
     assert model.estimator.max_depth == 2  # the user's template, never fitted
     assert not hasattr(model.estimator, "tree_")
-
-
-@pytest.mark.parametrize("Model", [BaggingRegressor, BaggingClassifier])
-def test_clone_and_pickle(Model, regression_data, classification_data):
-    X, y = regression_data if Model is BaggingRegressor else classification_data
-    model = Model(n_estimators=4, random_state=0).fit(X, y)
-    restored = pickle.loads(pickle.dumps(model))
-    assert_array_equal(restored.predict(X), model.predict(X))
-    fresh = clone(model)
-    assert not hasattr(fresh, "estimators_")
-    assert fresh.get_params() == model.get_params()
 
 
 def test_feature_names_with_pandas(regression_data):
@@ -630,7 +575,7 @@ def test_feature_names_with_pandas(regression_data):
 
 
 # --------------------------------------------------------------------------
-# Errors and untouched inputs
+# Errors
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "params, error, match",
@@ -663,8 +608,8 @@ def test_parameter_validation_honours_sklearn_config(regression_data):
         BaggingRegressor(DecisionTreeRegressor(max_depth=-1)).fit(X, y)
 
 
-def test_invalid_voting(classification_data):
-    X, y = classification_data
+def test_invalid_voting(multiclass_data):
+    X, y = multiclass_data
     with pytest.raises(InvalidParameterError, match="voting"):
         BaggingClassifier(voting="majority").fit(X, y)
 
@@ -691,8 +636,8 @@ def test_bad_input_errors(regression_data):
         model.fit(X, y, sample_weight=np.ones(10))
 
 
-def test_one_class_is_rejected(classification_data):
-    X, _ = classification_data
+def test_one_class_is_rejected(multiclass_data):
+    X, _ = multiclass_data
     with pytest.raises(ValueError, match="only one class"):
         BaggingClassifier(n_estimators=3).fit(X, np.zeros(len(X)))
 
@@ -701,25 +646,6 @@ def test_continuous_target_rejected_by_classifier(regression_data):
     X, y = regression_data
     with pytest.raises(ValueError, match="Unknown label type"):
         BaggingClassifier(n_estimators=3).fit(X, y)
-
-
-def test_inputs_never_modified(regression_data):
-    X, y = regression_data
-    X_in, y_in, w_in = X.copy(), y.copy(), np.linspace(0.5, 2, len(y))
-    w_before = w_in.copy()
-    model = BaggingRegressor(
-        make_pipeline(StandardScaler(), Ridge()),
-        n_estimators=3,
-        oob_score=True,
-        random_state=0,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(X_in, y_in, sample_weight=w_in)
-    model.predict(X_in, return_std=True)
-    assert_array_equal(X_in, X)
-    assert_array_equal(y_in, y)
-    assert_array_equal(w_in, w_before)
 
 
 def test_iris_accuracy():

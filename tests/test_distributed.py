@@ -1,4 +1,5 @@
-"""Same results for any n_jobs and joblib backend, Dask included.
+"""The same results on a Dask cluster as in one process, with the data
+sent to the workers once.
 
 The Dask tests start a LocalCluster with 2 worker processes; they are
 skipped when the `distributed` extra is not installed.
@@ -6,79 +7,26 @@ skipped when the `distributed` extra is not installed.
 
 import numpy as np
 import pytest
+from _registry import TASK_DATA, assert_same_outputs, entries, fit_outputs, ids, seeded
 from joblib import parallel_config
-from numpy.testing import assert_array_equal
-from sklearn.datasets import make_classification, make_friedman1
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ensembles import (
     BaggingClassifier,
     BaggingRegressor,
     BoostingClassifier,
-    BoostingRegressor,
     StackingClassifier,
-    StackingRegressor,
     bias_variance_decomposition,
 )
 
-X_REG, Y_REG = make_friedman1(n_samples=200, noise=1.0, random_state=0)
-X_CLF, Y_CLF = make_classification(
-    n_samples=200, n_features=6, n_informative=4, n_classes=3, random_state=0
-)
+# Same results for any n_jobs and local backend:
+# test_shared_behaviour.test_same_results_for_any_n_jobs_and_backend.
+WITH_N_JOBS = entries(with_param="n_jobs")
 
-
-def _estimators():
-    return [
-        (BaggingRegressor(n_estimators=6, max_features=0.8), "regression"),
-        (BaggingClassifier(n_estimators=6), "classification"),
-        (BoostingRegressor(n_estimators=8, subsample=0.8), "regression"),
-        (BoostingClassifier(n_estimators=5, subsample=0.8), "classification"),
-        (
-            StackingRegressor(
-                [("tree", DecisionTreeRegressor(max_features=0.7)), ("ridge", Ridge())],
-                cv=3,
-                n_repeats=2,
-            ),
-            "regression",
-        ),
-        (
-            StackingClassifier(
-                [
-                    ("tree", DecisionTreeClassifier(max_features=0.7)),
-                    ("logistic", LogisticRegression(max_iter=500)),
-                ],
-                cv=3,
-            ),
-            "classification",
-        ),
-    ]
-
-
-def _outputs(estimator, task, n_jobs):
-    X, y = (X_REG, Y_REG) if task == "regression" else (X_CLF, Y_CLF)
-    model = (
-        estimator.set_params(n_jobs=n_jobs, random_state=0)
-        if "n_jobs" in (estimator.get_params())
-        else estimator.set_params(random_state=0)
-    )
-    model.fit(X, y)
-    if task == "regression":
-        return model.predict(X)
-    return model.predict_proba(X)
-
-
-ESTIMATORS = _estimators()
-IDS = [type(est).__name__ for est, _ in ESTIMATORS]
-
-
-@pytest.mark.parametrize("estimator, task", ESTIMATORS, ids=IDS)
-@pytest.mark.parametrize("backend", ["threading", "loky", "multiprocessing"])
-def test_same_results_for_local_backends(estimator, task, backend):
-    expected = _outputs(estimator, task, n_jobs=1)
-    for n_jobs in [2, -1]:
-        with parallel_config(backend=backend):
-            assert_array_equal(_outputs(estimator, task, n_jobs), expected)
+# Six bagged members leave a few rows out of no bag; the oob variants say so.
+pytestmark = pytest.mark.filterwarnings("ignore:Some inputs do not have OOB scores")
 
 
 @pytest.fixture(scope="module")
@@ -93,38 +41,42 @@ def dask_client():
     cluster.close()
 
 
-@pytest.mark.parametrize("estimator, task", ESTIMATORS, ids=IDS)
-def test_dask_cluster_gives_local_results(dask_client, estimator, task):
-    expected = _outputs(estimator, task, n_jobs=1)
+@pytest.mark.parametrize("entry", WITH_N_JOBS, ids=ids(WITH_N_JOBS))
+def test_dask_cluster_gives_local_results(dask_client, entry):
+    X, y = entry.data
+    expected = fit_outputs(seeded(entry, n_jobs=1), X, y)
     with parallel_config(backend="dask"):
-        assert_array_equal(_outputs(estimator, task, n_jobs=2), expected)
+        actual = fit_outputs(seeded(entry, n_jobs=2), X, y)
+    assert_same_outputs(actual, expected)
     # The work really went to the cluster's workers.
     assert dask_client.run(lambda: True)
 
 
 def test_bias_variance_on_dask(dask_client):
+    X, y = TASK_DATA["regression"]()
     options = dict(n_rounds=6, random_state=0)
     tree = DecisionTreeRegressor(max_features=0.5)
     expected = bias_variance_decomposition(
-        tree, X_REG, Y_REG, X_REG[:50], Y_REG[:50], n_jobs=1, **options
+        tree, X, y, X[:50], y[:50], n_jobs=1, **options
     )
     for backend in ["threading", "loky", "dask"]:
         with parallel_config(backend=backend):
             result = bias_variance_decomposition(
-                tree, X_REG, Y_REG, X_REG[:50], Y_REG[:50], n_jobs=2, **options
+                tree, X, y, X[:50], y[:50], n_jobs=2, **options
             )
         assert result == expected
 
 
 def test_dask_members_still_seeded_identically(dask_client):
+    X, y = TASK_DATA["regression"]()
     with parallel_config(backend="dask"):
         model = BaggingRegressor(n_estimators=4, n_jobs=2, random_state=3)
-        model.fit(X_REG, Y_REG)
-    local = BaggingRegressor(n_estimators=4, random_state=3).fit(X_REG, Y_REG)
+        model.fit(X, y)
+    local = BaggingRegressor(n_estimators=4, random_state=3).fit(X, y)
     assert [m.random_state for m in model.estimators_] == [
         m.random_state for m in local.estimators_
     ]
-    assert np.all(model.predict(X_REG) == local.predict(X_REG))
+    assert np.all(model.predict(X) == local.predict(X))
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
 """StackingRegressor and StackingClassifier."""
 
-import pickle
-
 import numpy as np
 import pytest
-from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import ensemble as sk_ensemble
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
@@ -35,23 +32,6 @@ from ensembles import (
     StackingClassifier,
     StackingRegressor,
 )
-
-
-@pytest.fixture(scope="module")
-def regression_data():
-    return make_friedman1(n_samples=300, noise=1.0, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def binary_data():
-    return make_classification(n_samples=300, n_features=8, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def multiclass_data():
-    return make_classification(
-        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
-    )
 
 
 def regressors():
@@ -535,45 +515,8 @@ def test_failing_member_is_named_with_its_fold(regression_data):
     assert not hasattr(upper, "estimators_")
 
 
-def test_same_regression_results_for_any_n_jobs_and_backend(regression_data):
-    X, y = regression_data
-    layers = [regressors(), [("ols", LinearRegression())]]
-    params = dict(n_repeats=2, passthrough=True, refit=True, random_state=0)
-    expected = StackingRegressor(layers, **params).fit_transform(X, y)
-    for backend in ["threading", "loky", "multiprocessing"]:
-        with parallel_config(backend=backend):
-            stack = StackingRegressor(layers, n_jobs=2, **params)
-            assert_array_equal(stack.fit_transform(X, y), expected)
-
-
-def test_same_blending_results_for_any_n_jobs_and_backend(binary_data):
-    X, y = binary_data
-    layers = [classifiers(), [("top", DecisionTreeClassifier(max_depth=3))]]
-    params = dict(cv=0.3, passthrough=True, random_state=0)
-    expected = StackingClassifier(layers, **params).fit(X, y).predict_proba(X)
-    for backend in ["threading", "loky"]:
-        with parallel_config(backend=backend):
-            stack = StackingClassifier(layers, n_jobs=2, **params)
-            assert_array_equal(stack.fit(X, y).predict_proba(X), expected)
-
-
-def test_same_results_for_any_n_jobs_and_backend(multiclass_data):
-    X, y = multiclass_data
-    members = [
-        ("tree", DecisionTreeClassifier(max_depth=4)),  # seeded by random_state
-        ("nb", GaussianNB()),
-    ]
-    params = dict(n_repeats=2, passthrough=True, random_state=0)
-    reference = StackingClassifier([members, [("top", GaussianNB())]], **params)
-    expected = reference.fit(X, y).predict_proba(X)
-    for backend in ["threading", "loky", "multiprocessing"]:
-        with parallel_config(backend=backend):
-            stack = StackingClassifier(
-                [members, [("top", GaussianNB())]], n_jobs=2, **params
-            )
-            assert_array_equal(stack.fit(X, y).predict_proba(X), expected)
-
-
+# Same results for any n_jobs and backend, untouched inputs:
+# test_shared_behaviour.py, over the stacks of the registry (tests/_registry.py).
 def test_set_output_pandas(regression_data):
     pd = pytest.importorskip("pandas")
     X, y = regression_data
@@ -587,15 +530,12 @@ def test_set_output_pandas(regression_data):
     assert stack.predict(X).shape == (300,)
 
 
-def test_pipeline_clone_pickle(regression_data):
+def test_in_a_cross_validated_pipeline(regression_data):
+    # Clone and pickle: test_shared_behaviour.test_clone_and_pickle
     X, y = regression_data
     pipe = make_pipeline(StandardScaler(), StackingRegressor(regressors(), cv=3))
     scores = cross_val_score(pipe, X, y, cv=3)
     assert scores.mean() > 0.6
-    stack = StackingRegressor(regressors(), random_state=0).fit(X, y)
-    restored = pickle.loads(pickle.dumps(stack))
-    assert_array_equal(restored.predict(X), stack.predict(X))
-    assert not hasattr(clone(stack), "estimators_")
 
 
 def test_bad_input(regression_data):
@@ -614,29 +554,6 @@ def test_bad_input(regression_data):
     X_nan[0, 0] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         stack.fit(X_nan, y)
-
-
-@pytest.mark.parametrize("kind", ["float64", "float32", "frame"])
-def test_inputs_never_modified(regression_data, kind):
-    # float32: the tree members are handed the user's own array.
-    X, y = regression_data
-    if kind == "frame":
-        pd = pytest.importorskip("pandas")
-        X = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    else:
-        X = X.astype(kind)
-    X_in, y_in = X.copy(), y.copy()
-    weight = np.linspace(0.5, 2.0, len(y))
-    weight_in = weight.copy()
-    stack = StackingRegressor(
-        [[("ridge", Ridge()), ("tree", DecisionTreeRegressor())], [("top", Ridge())]],
-        passthrough=True,
-    )
-    stack.fit(X_in, y_in, sample_weight=weight_in)
-    stack.predict(X_in)
-    assert_array_equal(np.asarray(X_in), np.asarray(X))
-    assert_array_equal(y_in, y)
-    assert_array_equal(weight_in, weight)
 
 
 def test_ensemble_selection_as_final_layer(regression_data):

@@ -1,0 +1,34 @@
+"""Data sets shared by the test modules.
+
+Module-scoped, as the per-module copies they replace were: a test that
+changed an array in place could only affect its own module.
+"""
+
+import pytest
+from sklearn.datasets import make_classification, make_friedman1
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    """Friedman #1, 300 rows, 10 features."""
+    return make_friedman1(n_samples=300, noise=1.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def regression_data_400():
+    """Friedman #1 with 400 rows: the boosting tests' numbers were set on it."""
+    return make_friedman1(n_samples=400, noise=1.0, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def binary_data():
+    """Two classes, 300 rows, 8 features."""
+    return make_classification(n_samples=300, n_features=8, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def multiclass_data():
+    """Three classes, 300 rows, 8 features (5 informative)."""
+    return make_classification(
+        n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
+    )
