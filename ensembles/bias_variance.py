@@ -5,10 +5,14 @@ its average prediction (bias), the spread of its predictions around that
 average as the training set changes (variance) and the noise of the
 target. These tools estimate the split by refitting the learner on many
 resampled (or freshly drawn) training sets.
+
+This module runs the rounds (every seed drawn up front, the rounds fitted
+through :func:`~ensembles._parallel.parallel_map`) and holds the public
+entry points; the maths of each loss is :mod:`ensembles._decomposition`'s,
+and presenting results as tables and plots
+:mod:`ensembles._bias_variance_table`'s.
 """
 
-import dataclasses
-import json
 from numbers import Integral
 
 import numpy as np
@@ -18,6 +22,8 @@ from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import array_options
+from ._bias_variance_table import BiasVarianceTable
+from ._decomposition import LOSSES, BiasVarianceResult, decompose
 from ._members import (
     MemberFactory,
     draw_seeds,
@@ -35,94 +41,17 @@ __all__ = [
     "compare_bias_variance",
 ]
 
-_LOSSES = ("squared_error", "zero_one")
 _SAMPLINGS = ("bootstrap", "subsample")
 
 
-@dataclasses.dataclass(frozen=True)
-class BiasVarianceResult:
-    """The figures of one decomposition.
-
-    Returned by :func:`bias_variance_decomposition`; a frozen dataclass whose
-    fields are the figures, so results compare equal when their figures do.
-    Every field is also an attribute of the same name.
-
-    Parameters
-    ----------
-    loss : str
-        "squared_error" or "zero_one".
-    expected_loss : float
-        Mean loss over rounds and test points.
-    bias : float
-        Squared error: mean squared bias of the average prediction (against
-        the true function when known, else against the noisy targets, so
-        that it includes the noise). Zero-one: share of test points whose
-        most frequent prediction is wrong.
-    variance : float
-        Squared error: mean spread of the predictions around their average.
-        Zero-one: net variance, ``variance_unbiased - variance_biased``.
-    noise : float or None
-        Mean squared (or zero-one) difference between the test targets and
-        the true ones; None when the truth is not given.
-    n_rounds : int
-        Number of fits the figures are estimated from.
-    variance_unbiased, variance_biased : float or None
-        Zero-one loss only. ``variance_unbiased``: the variance at test
-        points whose main prediction is right (it adds to the loss).
-        ``variance_biased``: at points whose main prediction is wrong, the
-        share of rounds that predict the right label (it subtracts).
-        For two classes that is all the variance there; for more classes a
-        round may leave one wrong label for another (Domingos' weight
-        ``P(right | not main)``).
-
-    See Also
-    --------
-    bias_variance_decomposition : Computes these figures.
-    BiasVarianceTable : Several results, one row each.
-
-    Examples
-    --------
-    >>> from ensembles import BiasVarianceResult
-    >>> result = BiasVarianceResult(
-    ...     loss="squared_error", expected_loss=1.5, bias=1.0, variance=0.5,
-    ...     noise=None, n_rounds=10)
-    >>> result.bias + result.variance == result.expected_loss
-    True
-    >>> result.as_dict()["n_rounds"]
-    10
-    """
-
-    loss: str
-    expected_loss: float
-    bias: float
-    variance: float
-    noise: float | None
-    n_rounds: int
-    variance_unbiased: float | None = None
-    variance_biased: float | None = None
-
-    def as_dict(self):
-        """The figures as a plain dict.
-
-        Returns
-        -------
-        figures : dict
-            Field name -> value, in the order of the fields.
-        """
-        return dataclasses.asdict(self)
-
-
-# --------------------------------------------------------------------------
-# Validation
-# --------------------------------------------------------------------------
 def _check_options(estimator, loss, n_rounds, sampling):
     """Validate the options; return the loss, "auto" resolved."""
     if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
         raise ValueError(f"estimator must have fit and predict; got {estimator!r}.")
     if loss == "auto":
         loss = "zero_one" if is_classifier(estimator) else "squared_error"
-    elif loss not in _LOSSES:
-        raise ValueError(f"loss must be 'auto' or one of {_LOSSES}; got {loss!r}.")
+    elif loss not in LOSSES:
+        raise ValueError(f"loss must be 'auto' or one of {LOSSES}; got {loss!r}.")
     elif loss == "zero_one" and is_regressor(estimator):
         raise ValueError(
             f"loss='zero_one' counts wrong labels; {type(estimator).__name__} is a "
@@ -231,64 +160,6 @@ def _round_predictions(
         labels=[f"Bias/variance round {i}" for i in range(n_rounds)],
     )
     return np.stack(list(predictions))
-
-
-def _decompose(predictions, y_test, y_test_true, loss):
-    n_rounds = predictions.shape[0]
-    if loss == "squared_error":
-        predictions = predictions.astype(np.float64)
-        main = predictions.mean(axis=0)
-        expected_loss = np.mean((predictions - y_test) ** 2)
-        variance = np.mean((predictions - main) ** 2)
-        target = y_test if y_test_true is None else y_test_true
-        bias = np.mean((main - target) ** 2)
-        noise = None if y_test_true is None else np.mean((y_test - y_test_true) ** 2)
-        return BiasVarianceResult(
-            loss,
-            float(expected_loss),
-            float(bias),
-            float(variance),
-            None if noise is None else float(noise),
-            n_rounds,
-        )
-
-    # Zero-one loss, Domingos (2000). Labels of any type are coded as ints.
-    target = y_test if y_test_true is None else y_test_true
-    labels, codes = np.unique(
-        np.concatenate([predictions.ravel(), np.asarray(target).ravel()]),
-        return_inverse=True,
-    )
-    codes = codes.reshape(-1)
-    predicted = codes[: predictions.size].reshape(predictions.shape)
-    target_codes = codes[predictions.size :]
-    n_test = predicted.shape[1]
-    counts = np.zeros((len(labels), n_test), dtype=np.int64)
-    np.add.at(
-        counts, (predicted, np.broadcast_to(np.arange(n_test), predicted.shape)), 1
-    )
-    main = np.argmax(counts, axis=0)  # most frequent prediction; ties: first label
-    biased = main != target_codes
-    spread = np.mean(predicted != main, axis=0)
-    # Where the main prediction is wrong, only the rounds that predict the
-    # right label lower the loss (Domingos' c2 * V): for two classes that is
-    # every round off the main prediction, for more only some of them.
-    right = counts[target_codes, np.arange(n_test)] / n_rounds
-    expected_loss = np.mean(predictions != np.asarray(y_test))
-    variance_unbiased = np.mean(np.where(biased, 0.0, spread))
-    variance_biased = np.mean(np.where(biased, right, 0.0))
-    noise = None
-    if y_test_true is not None:
-        noise = float(np.mean(np.asarray(y_test) != np.asarray(y_test_true)))
-    return BiasVarianceResult(
-        loss,
-        float(expected_loss),
-        float(np.mean(biased)),
-        float(variance_unbiased - variance_biased),
-        noise,
-        n_rounds,
-        float(variance_unbiased),
-        float(variance_biased),
-    )
 
 
 def bias_variance_decomposition(
@@ -414,177 +285,7 @@ def bias_variance_decomposition(
         n_jobs,
         verbose,
     )
-    return _decompose(predictions, y_test, y_test_true, loss)
-
-
-# --------------------------------------------------------------------------
-# Tables
-# --------------------------------------------------------------------------
-class BiasVarianceTable:
-    """Decompositions of several estimators (or parameter values), one row each.
-
-    ``str(table)`` is an aligned text table; :meth:`to_frame` a pandas
-    DataFrame; :meth:`plot` a matplotlib figure (stacked bars for a
-    comparison, lines along the parameter for a curve). Rows are reached by
-    name: ``table["bagged trees"]`` is a :class:`BiasVarianceResult`.
-
-    Parameters
-    ----------
-    results : dict or iterable of (name, BiasVarianceResult) pairs
-        The rows, in order.
-    index_name : str, default="estimator"
-        What the rows are: "estimator" or the parameter's name.
-
-    Attributes
-    ----------
-    results : dict
-        Row name -> BiasVarianceResult, in order.
-    index_name : str
-        What the rows are: "estimator" or the parameter's name.
-
-    See Also
-    --------
-    compare_bias_variance : A table with one row per estimator.
-    bias_variance_curve : A table with one row per parameter value.
-
-    Examples
-    --------
-    >>> from ensembles import BiasVarianceResult, BiasVarianceTable
-    >>> row = BiasVarianceResult(
-    ...     loss="squared_error", expected_loss=1.5, bias=1.0, variance=0.5,
-    ...     noise=None, n_rounds=10)
-    >>> table = BiasVarianceTable({"tree": row})
-    >>> table["tree"].variance
-    0.5
-    >>> print(table.to_csv(), end="")
-    name,expected_loss,bias,variance,noise
-    tree,1.5,1.0,0.5,
-    """
-
-    columns = ("expected_loss", "bias", "variance", "noise")
-
-    def __init__(self, results, index_name="estimator"):
-        self.results = dict(results)
-        self.index_name = index_name
-
-    def __getitem__(self, name):
-        return self.results[name]
-
-    def __iter__(self):
-        return iter(self.results)
-
-    def __len__(self):
-        return len(self.results)
-
-    def records(self):
-        """One dict per row: its name, then the figures.
-
-        Returns
-        -------
-        records : list of dict
-            Per row, ``name`` and the figures of :attr:`columns`.
-        """
-        return [
-            {"name": name, **{c: getattr(r, c) for c in self.columns}}
-            for name, r in self.results.items()
-        ]
-
-    def __str__(self):
-        names = [str(name) for name in self.results]
-        width = max([len(self.index_name), *map(len, names)])
-        header = f"{self.index_name:<{width}}" + "".join(
-            f"  {column:>13}" for column in self.columns
-        )
-        lines = [header]
-        for name, record in zip(names, self.records()):
-            cells = "".join(
-                f"  {'-':>13}" if record[c] is None else f"  {record[c]:>13.4f}"
-                for c in self.columns
-            )
-            lines.append(f"{name:<{width}}{cells}")
-        return "\n".join(lines)
-
-    def __repr__(self):
-        return f"<BiasVarianceTable of {len(self)} rows>\n{self}"
-
-    def to_frame(self):
-        """The table as a pandas DataFrame indexed by name.
-
-        Returns
-        -------
-        frame : pandas.DataFrame
-            One row per name, one float column per figure (NaN for a
-            missing noise); the index is named ``index_name``.
-        """
-        try:
-            import pandas as pd
-        except ImportError as error:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "to_frame needs pandas: pip install 'ensembles[notebooks]'"
-            ) from error
-        frame = pd.DataFrame(self.records()).set_index("name")
-        frame.index.name = self.index_name
-        return frame.astype(float)
-
-    def to_json(self):
-        """The rows as a JSON list of objects.
-
-        Returns
-        -------
-        text : str
-            The :meth:`records` as JSON (null for a missing noise).
-        """
-        return json.dumps(self.records(), indent=2, default=_json_value)
-
-    def to_csv(self):
-        """The rows as CSV text with a header line.
-
-        Returns
-        -------
-        text : str
-            A header line, then one line per row (empty for a missing
-            noise), each ended by a newline.
-        """
-        lines = [",".join(["name", *self.columns])]
-        for record in self.records():
-            cells = ["" if record[c] is None else repr(record[c]) for c in self.columns]
-            lines.append(",".join([_csv_cell(record["name"]), *cells]))
-        return "\n".join(lines) + "\n"
-
-    def plot(self, ax=None):
-        """Plot the table with :func:`ensembles.plotting.plot_bias_variance`.
-
-        Stacked bars of bias, variance and noise per estimator, or bias,
-        variance and loss along a parameter.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure when None.
-
-        Returns
-        -------
-        ax : matplotlib Axes
-            The axes drawn on.
-        """
-        from .plotting import plot_bias_variance
-
-        return plot_bias_variance(self, ax=ax)
-
-
-def _json_value(value):
-    """JSON for row names json cannot write: numpy scalars as numbers,
-    anything else as its str."""
-    if isinstance(value, np.generic):
-        return value.item()
-    return str(value)
-
-
-def _csv_cell(value):
-    text = str(value)
-    if any(char in text for char in ',"\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
+    return decompose(predictions, y_test, y_test_true, loss)
 
 
 def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **options):

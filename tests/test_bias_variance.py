@@ -24,7 +24,7 @@ from ensembles import (
     bias_variance_decomposition,
     compare_bias_variance,
 )
-from ensembles.bias_variance import _decompose
+from ensembles._decomposition import decompose
 from ensembles.datasets import Friedman1, Sine
 
 
@@ -120,7 +120,7 @@ def test_zero_one_decomposition_by_hand():
         dtype=object,
     )
     y_test = np.array(["a", "a", "a", "b"], dtype=object)
-    result = _decompose(predictions, y_test, None, "zero_one")
+    result = decompose(predictions, y_test, None, "zero_one")
     # Main predictions: a, b, a, a -> wrong at points 1 and 3.
     assert result.bias == pytest.approx(2 / 4)
     # Spread around the main prediction: 1/3, 0, 1/3, 0.
@@ -134,7 +134,7 @@ def test_zero_one_decomposition_by_hand():
 def test_zero_one_net_variance_can_be_negative():
     # The main prediction is wrong; rounds that differ from it are right.
     predictions = np.array([[1], [1], [0]])
-    result = _decompose(predictions, np.array([0]), None, "zero_one")
+    result = decompose(predictions, np.array([0]), None, "zero_one")
     assert result.bias == 1.0
     assert result.variance == pytest.approx(-1 / 3)
     assert result.expected_loss == pytest.approx(2 / 3)
@@ -144,7 +144,7 @@ def test_zero_one_with_more_classes_by_hand():
     # The main prediction (1) is wrong; of the two rounds off it, only the
     # one predicting 0 is right: Domingos weighs the biased variance by that.
     predictions = np.array([[1], [1], [2], [0]])
-    result = _decompose(predictions, np.array([0]), None, "zero_one")
+    result = decompose(predictions, np.array([0]), None, "zero_one")
     assert result.bias == 1.0
     assert result.variance_biased == pytest.approx(1 / 4)
     assert result.variance == pytest.approx(-1 / 4)
