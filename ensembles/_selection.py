@@ -41,9 +41,10 @@ class _BaseSelection(BaseEstimator):
     _parameter_constraints: dict = {
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
-    # As a stack's final estimator, it is handed the last layer's
-    # predictions only, without the passthrough features.
-    _combines_predictions = True
+    # Public and documented: a stack reads it (through
+    # ensembles._members.combines_predictions) to hand its final estimator
+    # the last layer's predictions only, without the passthrough features.
+    combines_predictions = True
 
     def __init__(self, ensemble_size=50):
         self.ensemble_size = ensemble_size
@@ -79,6 +80,9 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         Number of columns seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names seen during fit, when X had string column names.
+    combines_predictions : bool
+        Class attribute, True: the estimator weighs predictions, so a stack
+        whose final estimator it is hands it no passthrough features.
 
     References
     ----------
@@ -166,6 +170,9 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         The class labels.
     n_features_in_ : int
         Number of columns seen during fit.
+    combines_predictions : bool
+        Class attribute, True: the estimator weighs predictions, so a stack
+        whose final estimator it is hands it no passthrough features.
 
     References
     ----------
