@@ -4,7 +4,7 @@ EnsembleSelectionRegressor and EnsembleSelectionClassifier."""
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -101,6 +101,7 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
     """
 
     @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Select the ensemble.
 
@@ -117,7 +118,6 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         -------
         self : object
         """
-        self._validate_params()
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False, y_numeric=True)
         y = column_or_1d(y).astype(np.float64)
         weight = check_sample_weight(sample_weight, len(y))
@@ -190,6 +190,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     """
 
     @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Select the ensemble.
 
@@ -206,7 +207,6 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         -------
         self : object
         """
-        self._validate_params()
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False)
         self.classes_, encoded = encode_classes(column_or_1d(y))
         weight = check_sample_weight(sample_weight, len(y))

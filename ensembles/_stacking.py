@@ -19,6 +19,7 @@ from sklearn.base import (
     MetaEstimatorMixin,
     RegressorMixin,
     TransformerMixin,
+    _fit_context,
     is_classifier,
 )
 from sklearn.linear_model import LogisticRegression, RidgeCV
@@ -156,9 +157,8 @@ class _BaseStacking(
             holdout = StratifiedShuffleSplit if stratified else ShuffleSplit
             return holdout(n_splits=1, test_size=self.cv, random_state=seed)
         if isinstance(self.cv, Integral) or self.cv is None:
+            # cv=1 never gets here: the "cv_object" constraint rejects it.
             n_splits = 5 if self.cv is None else self.cv
-            if n_splits < 2:
-                raise ValueError(f"cv={n_splits} must be at least 2 folds.")
             if self.n_repeats > 1:
                 repeated = RepeatedStratifiedKFold if stratified else RepeatedKFold
                 return repeated(
@@ -242,6 +242,7 @@ class _BaseStacking(
 
     # -- fitting --------------------------------------------------------------
     @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=False)  # members validate theirs
     def fit(self, X, y, sample_weight=None):
         """Fit the stack: each layer, then the final estimator.
 
@@ -267,6 +268,7 @@ class _BaseStacking(
         return self
 
     @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit_transform(self, X, y, sample_weight=None):
         """Fit, and return the features the final estimator was trained on.
 
@@ -301,7 +303,6 @@ class _BaseStacking(
         """Fit every layer and the final estimator; return the final
         estimator's training input (out-of-fold) and the rows it was
         fitted on."""
-        self._validate_params()
         layers = self._checked_layers()
         self._input_options = self._accepted_input(layers)
         given = X

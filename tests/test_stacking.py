@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
 from sklearn import ensemble as sk_ensemble
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.compose import make_column_transformer
@@ -28,6 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ensembles import (
     EnsembleSelectionClassifier,
@@ -596,6 +598,18 @@ def test_pipeline_clone_pickle(regression_data):
     restored = pickle.loads(pickle.dumps(stack))
     assert_array_equal(restored.predict(X), stack.predict(X))
     assert not hasattr(clone(stack), "estimators_")
+
+
+def test_parameters_are_validated_unless_the_config_skips_it(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor([("ridge", Ridge())], n_repeats=0)
+    with pytest.raises(InvalidParameterError, match="n_repeats"):
+        stack.fit(X, y)
+    assert not hasattr(stack, "estimators_")
+    # scikit-learn's switch for trusted parameters is honoured: the
+    # constraint is not checked (n_repeats=0 then fits as one repeat).
+    with config_context(skip_parameter_validation=True):
+        assert stack.fit(X, y).predict(X).shape == (300,)
 
 
 def test_bad_input(regression_data):
