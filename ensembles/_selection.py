@@ -1,5 +1,9 @@
-"""Greedy ensemble selection (Caruana et al., 2004):
-EnsembleSelectionRegressor and EnsembleSelectionClassifier."""
+"""Greedy ensemble selection (Caruana et al., 2004).
+
+EnsembleSelectionRegressor and EnsembleSelectionClassifier weigh columns
+of predictions (a stack's last layer) by forward selection with
+replacement; this module owns them and the selection loop itself.
+"""
 
 from numbers import Integral
 
@@ -84,6 +88,11 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         Class attribute, True: the estimator weighs predictions, so a stack
         whose final estimator it is hands it no passthrough features.
 
+    See Also
+    --------
+    EnsembleSelectionClassifier : The classification counterpart.
+    StackingRegressor : A stack whose final estimator it can be.
+
     References
     ----------
     R. Caruana, A. Niculescu-Mizil, G. Crew and A. Ksikes, "Ensemble
@@ -117,6 +126,7 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False, y_numeric=True)
         y = column_or_1d(y).astype(np.float64)
@@ -129,15 +139,17 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         return self._fit_weights(np.asarray(X, dtype=np.float64).T.copy(), loss)
 
     def predict(self, X):
-        """Weighted average of the columns.
+        """Predict the weighted average of the columns.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_models)
+            One column of predictions per model.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The blended predictions.
         """
         check_is_fitted(self)
         X = validate_X(self, X, allow_nan=False, sparse=False)
@@ -145,16 +157,15 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
 
 
 class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
-    """Greedy ensemble selection over predicted probabilities (Caruana et al.,
-    2004).
+    """Greedy ensemble selection over predicted probabilities.
 
-    X holds the class probabilities of several models, laid out as a
-    :class:`StackingClassifier` with ``stack_method="predict_proba"`` lays
-    them out: for two classes one column per model (the probability of the
-    second class); for K > 2 classes K consecutive columns per model. The
-    model whose addition most lowers the log-loss of the averaged
-    probabilities joins the ensemble, with replacement, ``ensemble_size``
-    times.
+    The algorithm of Caruana et al. (2004). X holds the class probabilities
+    of several models, laid out as a :class:`StackingClassifier` with
+    ``stack_method="predict_proba"`` lays them out: for two classes one
+    column per model (the probability of the second class); for K > 2
+    classes K consecutive columns per model. The model whose addition most
+    lowers the log-loss of the averaged probabilities joins the ensemble,
+    with replacement, ``ensemble_size`` times.
 
     Parameters
     ----------
@@ -173,6 +184,12 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     combines_predictions : bool
         Class attribute, True: the estimator weighs predictions, so a stack
         whose final estimator it is hands it no passthrough features.
+
+    See Also
+    --------
+    EnsembleSelectionRegressor : The regression counterpart.
+    StackingClassifier : A stack whose final estimator it can be (with
+        ``stack_method="predict_proba"``).
 
     References
     ----------
@@ -206,6 +223,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False)
         self.classes_, encoded = encode_classes(column_or_1d(y))
@@ -242,30 +260,34 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         return X.reshape(len(X), n_models, n_classes).transpose(1, 0, 2).copy()
 
     def predict_proba(self, X):
-        """Weighted average of the models' probabilities.
+        """Predict the weighted average of the models' probabilities.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
+            Probabilities of each model (see the class description).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            The blended class probabilities.
         """
         check_is_fitted(self)
         X = validate_X(self, X, allow_nan=False, sparse=False)
         return np.tensordot(self.weights_, self._candidates(X), axes=1)
 
     def predict(self, X):
-        """The most probable class.
+        """Predict the most probable class of the blend.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
+            Probabilities of each model (see the class description).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The class labels.
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]

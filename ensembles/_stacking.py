@@ -587,7 +587,7 @@ def _final_has(method):
 # Regressor
 # --------------------------------------------------------------------------
 class StackingRegressor(RegressorMixin, _BaseStacking):
-    """k-fold multi-layer stacking of regressors.
+    """Multi-layer k-fold stacking of regressors.
 
     Each layer's members are trained by k-fold cross-validation on the
     layer below: their out-of-fold predictions are the next layer's
@@ -719,10 +719,12 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            Predicted target values.
         """
         features = self._transform(X)
         return self.final_estimator_.predict(features)
@@ -732,7 +734,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
 # Classifier
 # --------------------------------------------------------------------------
 class StackingClassifier(ClassifierMixin, _BaseStacking):
-    """k-fold multi-layer stacking of classifiers.
+    """Multi-layer k-fold stacking of classifiers.
 
     Each layer's members are trained by (stratified) k-fold cross-validation
     on the layer below: their out-of-fold outputs (probabilities by default)
@@ -881,10 +883,12 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            Predicted class labels.
         """
         features = self._transform(X)
         predicted = self.final_estimator_.predict(features)
@@ -892,30 +896,38 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
     @available_if(_final_has("predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities from the final estimator.
+        """Predict class probabilities with the final estimator.
+
+        Available when the final estimator has ``predict_proba``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities, columns in the order of ``classes_``.
         """
         features = self._transform(X)
         return self.final_estimator_.predict_proba(features)
 
     @available_if(_final_has("decision_function"))
     def decision_function(self, X):
-        """Decision function of the final estimator.
+        """Compute the decision function of the final estimator.
+
+        Available when the final estimator has ``decision_function``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The final estimator's decision function.
         """
         features = self._transform(X)
         return self.final_estimator_.decision_function(features)
