@@ -58,6 +58,7 @@ from ._members import (
 from ._parallel import member_threads, parallel_map
 from ._stack_layers import LayeredMembersMixin
 from ._stack_member import (
+    FoldBaggedMember,  # noqa: F401  (pickles made before the split name it here)
     FoldTask,
     LayerMember,
     collect_member,
@@ -373,32 +374,35 @@ class _BaseStacking(
         ]
         if self.refit:
             folds.append((layer.rows, None, "refit on all rows"))
-        members = self._layer_members(layer, target, len(splits))
-        n_tasks = len(members) * len(folds)
+        planned = self._layer_members(layer, target, len(splits))
+        n_tasks = len(planned) * len(folds)
         seeds = iter(draw_seeds(np.random.RandomState(layer.member_seed), n_tasks))
-        # Tasks in (member, fold) order: the order the seeds are drawn in and
-        # the results are collected in.
+        # The arguments of fit_fold, in (member, fold) order: the order the
+        # seeds are drawn in and the results are collected in.
         calls = [
-            (FoldTask(member, label, train, test, next(seeds)), X_member)
-            for member, X_member in members
+            (
+                FoldTask(member, label, train, test, next(seeds)),
+                X_member,
+                target.y,
+                target.sample_weight,
+            )
+            for member, X_member in planned
             for train, test, label in folds
         ]
+        tasks = [call[0] for call in calls]
         results = iter(
             parallel_map(
                 fit_fold,
-                [
-                    (task, X_member, target.y, target.sample_weight)
-                    for task, X_member in calls
-                ],
+                calls,
                 n_jobs=self.n_jobs,
                 verbose=self.verbose,
                 desc=f"{type(self).__name__}: layer {layer.number} fits",
                 labels=[
                     f"Member {task.member.name!r} (layer {layer.number}), {task.fold}"
-                    for task, _ in calls
+                    for task in tasks
                 ],
                 # The slowest member's folds go first.
-                groups=[task.member.name for task, _ in calls],
+                groups=[task.member.name for task in tasks],
             )
         )
 
@@ -406,7 +410,7 @@ class _BaseStacking(
         tests = [test for _, test in splits]
         weight = target.sample_weight
         held_out_weight = None if weight is None else weight[held_out]
-        for member, _ in members:
+        for member, _ in planned:
             fitted_member, member_columns = collect_member(
                 member, results, tests, held_out, len(target.y), self.refit
             )
