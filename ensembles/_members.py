@@ -333,3 +333,19 @@ def fit_member(
     if sample_weight is not None:
         fit_params = {**fit_params, "sample_weight": sample_weight[indices]}
     return member.fit(X_rows, y_rows, **fit_params)
+
+
+def combines_predictions(estimator):
+    """Whether ``estimator`` weighs its members' predictions only, itself or
+    inside a search, a pipeline or another meta-estimator.
+
+    Such an estimator (ensemble selection) declares it with a class
+    attribute ``combines_predictions = True``; a stack then hands it the
+    last layer's predictions without the passthrough features.
+    """
+    if getattr(estimator, "combines_predictions", False) is True:
+        return True
+    if isinstance(estimator, Pipeline):
+        return combines_predictions(estimator.steps[-1][1])
+    inner = getattr(estimator, "estimator", None)
+    return inner is not None and combines_predictions(inner)

@@ -1,10 +1,14 @@
-"""Greedy ensemble selection (Caruana et al., 2004):
-EnsembleSelectionRegressor and EnsembleSelectionClassifier."""
+"""Greedy ensemble selection (Caruana et al., 2004).
+
+EnsembleSelectionRegressor and EnsembleSelectionClassifier weigh columns
+of predictions (a stack's last layer) by forward selection with
+replacement; this module owns them and the selection loop itself.
+"""
 
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -41,9 +45,10 @@ class _BaseSelection(BaseEstimator):
     _parameter_constraints: dict = {
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
-    # As a stack's final estimator, it is handed the last layer's
-    # predictions only, without the passthrough features.
-    _combines_predictions = True
+    # Public and documented: a stack reads it (through
+    # ensembles._members.combines_predictions) to hand its final estimator
+    # the last layer's predictions only, without the passthrough features.
+    combines_predictions = True
 
     def __init__(self, ensemble_size=50):
         self.ensemble_size = ensemble_size
@@ -79,6 +84,14 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         Number of columns seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names seen during fit, when X had string column names.
+    combines_predictions : bool
+        Class attribute, True: the estimator weighs predictions, so a stack
+        whose final estimator it is hands it no passthrough features.
+
+    See Also
+    --------
+    EnsembleSelectionClassifier : The classification counterpart.
+    StackingRegressor : A stack whose final estimator it can be.
 
     References
     ----------
@@ -97,6 +110,7 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
     """
 
     @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Select the ensemble.
 
@@ -112,8 +126,8 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         Returns
         -------
         self : object
+            The fitted estimator.
         """
-        self._validate_params()
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False, y_numeric=True)
         y = column_or_1d(y).astype(np.float64)
         weight = check_sample_weight(sample_weight, len(y))
@@ -125,15 +139,17 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         return self._fit_weights(np.asarray(X, dtype=np.float64).T.copy(), loss)
 
     def predict(self, X):
-        """Weighted average of the columns.
+        """Predict the weighted average of the columns.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_models)
+            One column of predictions per model.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The blended predictions.
         """
         check_is_fitted(self)
         X = validate_X(self, X, allow_nan=False, sparse=False)
@@ -141,16 +157,15 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
 
 
 class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
-    """Greedy ensemble selection over predicted probabilities (Caruana et al.,
-    2004).
+    """Greedy ensemble selection over predicted probabilities.
 
-    X holds the class probabilities of several models, laid out as a
-    :class:`StackingClassifier` with ``stack_method="predict_proba"`` lays
-    them out: for two classes one column per model (the probability of the
-    second class); for K > 2 classes K consecutive columns per model. The
-    model whose addition most lowers the log-loss of the averaged
-    probabilities joins the ensemble, with replacement, ``ensemble_size``
-    times.
+    The algorithm of Caruana et al. (2004). X holds the class probabilities
+    of several models, laid out as a :class:`StackingClassifier` with
+    ``stack_method="predict_proba"`` lays them out: for two classes one
+    column per model (the probability of the second class); for K > 2
+    classes K consecutive columns per model. The model whose addition most
+    lowers the log-loss of the averaged probabilities joins the ensemble,
+    with replacement, ``ensemble_size`` times.
 
     Parameters
     ----------
@@ -166,6 +181,15 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         The class labels.
     n_features_in_ : int
         Number of columns seen during fit.
+    combines_predictions : bool
+        Class attribute, True: the estimator weighs predictions, so a stack
+        whose final estimator it is hands it no passthrough features.
+
+    See Also
+    --------
+    EnsembleSelectionRegressor : The regression counterpart.
+    StackingClassifier : A stack whose final estimator it can be (with
+        ``stack_method="predict_proba"``).
 
     References
     ----------
@@ -183,6 +207,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     """
 
     @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Select the ensemble.
 
@@ -198,8 +223,8 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Returns
         -------
         self : object
+            The fitted estimator.
         """
-        self._validate_params()
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False)
         self.classes_, encoded = encode_classes(column_or_1d(y))
         weight = check_sample_weight(sample_weight, len(y))
@@ -235,30 +260,34 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         return X.reshape(len(X), n_models, n_classes).transpose(1, 0, 2).copy()
 
     def predict_proba(self, X):
-        """Weighted average of the models' probabilities.
+        """Predict the weighted average of the models' probabilities.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
+            Probabilities of each model (see the class description).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            The blended class probabilities.
         """
         check_is_fitted(self)
         X = validate_X(self, X, allow_nan=False, sparse=False)
         return np.tensordot(self.weights_, self._candidates(X), axes=1)
 
     def predict(self, X):
-        """The most probable class.
+        """Predict the most probable class of the blend.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
+            Probabilities of each model (see the class description).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            The class labels.
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]

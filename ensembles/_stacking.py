@@ -1,7 +1,15 @@
-"""k-fold multi-layer stacking: StackingRegressor and StackingClassifier."""
+"""k-fold multi-layer stacking: StackingRegressor and StackingClassifier.
 
-from itertools import combinations
+This module owns the orchestration of a stack: the splitter of each
+layer's rows, fitting the layers in order (each layer's members in one
+parallel batch), the final estimator, and ``transform`` and ``predict``
+through the fitted layers. One member's k-fold life (its fold fits and
+out-of-fold columns) lives in :mod:`ensembles._stack_member`; reading and
+validating the ``estimators`` parameter, in :mod:`ensembles._stack_layers`.
+"""
+
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -11,6 +19,7 @@ from sklearn.base import (
     MetaEstimatorMixin,
     RegressorMixin,
     TransformerMixin,
+    _fit_context,
     is_classifier,
 )
 from sklearn.linear_model import LogisticRegression, RidgeCV
@@ -24,8 +33,7 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
-from sklearn.pipeline import Pipeline
-from sklearn.utils import Bunch, _safe_indexing, check_random_state, column_or_1d
+from sklearn.utils import Bunch, check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
@@ -39,192 +47,82 @@ from ._base import (
 )
 from ._members import (
     MemberFactory,
+    combines_predictions,
     draw_seeds,
-    expand_proba,
     fit_member,
     frame_as_given,
     member_input,
     member_input_tags,
-    one_column_per_pair,
     rows_as_weights,
 )
 from ._parallel import member_threads, parallel_map
+from ._stack_layers import LayeredMembersMixin
+from ._stack_member import (
+    FoldBaggedMember,  # noqa: F401  (pickles made before the split name it here)
+    FoldTask,
+    LayerMember,
+    collect_member,
+    fit_fold,
+    predicted_classes,
+)
 
 __all__ = ["StackingClassifier", "StackingRegressor"]
 
 
-# --------------------------------------------------------------------------
-# A fitted member: cross-validation bagging of one estimator
-# --------------------------------------------------------------------------
-class FoldBaggedMember(BaseEstimator):
-    """A stacking member after fitting: its fold models, and the model it
-    predicts with.
-
-    Each of the ``cv x n_repeats`` fold models was trained on the other
-    folds and produced the out-of-fold predictions the next layer learnt
-    from. Without refit, the member predicts with the average of its fold
-    models (k-fold bagging: no extra fit); with refit, with
-    ``refit_estimator_``, trained on all rows. Stacking builds these; they
-    are not fitted on their own.
-
-    Parameters
-    ----------
-    estimator : estimator
-        The member as given to the stack.
-    stack_method : str
-        The method whose output feeds the next layer.
-    name : str
-        The member's name in the stack.
+class TrainingTarget(NamedTuple):
+    """What every layer and the final estimator are fitted to.
 
     Attributes
     ----------
-    estimators_ : list of estimators
-        The fold models, in (repeat, fold) order.
-    refit_estimator_ : estimator or None
-        The model refitted on all training rows (``refit=True``).
-    stack_method_ : str
-        The method whose output feeds the next layer.
+    y : ndarray of shape (n_samples,)
+        The target: class indices for a classifier, float64 otherwise.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The validated sample weights.
+    n_classes : int or None
+        Number of classes; None for a regressor.
     """
 
-    def __init__(self, estimator=None, stack_method="predict", name=None):
-        self.estimator = estimator
-        self.stack_method = stack_method
-        self.name = name
-
-    def _set_fitted(self, estimators, refit_estimator, n_classes, n_columns):
-        self.estimators_ = estimators
-        self.refit_estimator_ = refit_estimator
-        self.stack_method_ = self.stack_method
-        self._n_classes = n_classes
-        self._n_columns = n_columns
-        return self
-
-    def _predictors(self):
-        if self.refit_estimator_ is not None:
-            return [self.refit_estimator_]
-        return self.estimators_
-
-    def _average(self, method, X):
-        total = None
-        for model in self._predictors():
-            output = _method_output(model, method, X, self._n_classes)
-            total = output if total is None else total + output
-        return total / len(self._predictors())
-
-    def stack_output(self, X):
-        """The columns this member feeds to the next layer."""
-        output = self._average(self.stack_method_, X)
-        return _stack_columns(output, self.stack_method_, self._n_classes)
-
-    def predict(self, X):
-        """The refit model's prediction, or the fold models' combined one:
-        their mean for regressors; for classifiers the class index of the
-        highest mean probability, or of the most votes when the fold models
-        have no ``predict_proba``."""
-        if self.refit_estimator_ is not None:
-            return self.refit_estimator_.predict(X)
-        if self._n_classes is None:
-            return self._average("predict", X)
-        proba = hasattr(self.estimators_[0], "predict_proba")
-        method = "predict_proba" if proba else "predict"  # "predict": votes
-        return np.argmax(self._average(method, X), axis=1)
-
-    def predict_proba(self, X):
-        """Mean class probabilities of the fold models (or the refit model)."""
-        return self._average("predict_proba", X)
-
-    def decision_function(self, X):
-        """Mean decision function of the fold models (or the refit model)."""
-        return self._average("decision_function", X)
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    n_classes: int | None
 
 
-def _method_output(model, method, X, n_classes):
-    """``model.method(X)`` in a form that can be averaged over models.
+class LayerPlan(NamedTuple):
+    """One layer to fit.
 
-    A classifier's predicted class indices come as one-hot votes, so that
-    their average is each class's share of the votes.
+    Attributes
+    ----------
+    number : int
+        Its position, 1 for the first layer (as errors name it).
+    members : list of (str, estimator)
+        Its members, without those set to "drop".
+    X_layer : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Its input: X for the first layer (a data frame as the user gave
+        it), the columns of the layer below (then X, with passthrough)
+        above.
+    rows : ndarray of int
+        The rows it is trained on: all of them, or with holdout blending
+        those the layer below held out.
+    splitter : cross-validation splitter
+        Splits ``rows`` into folds.
+    member_seed : int
+        Seeds the seeds of its fits.
     """
-    output = getattr(model, method)(X)
-    if method == "predict_proba":
-        return expand_proba(output, model.classes_, n_classes)
-    known = getattr(model, "classes_", None)
-    if method == "decision_function" and known is not None and n_classes is not None:
-        if len(known) != n_classes:
-            raise ValueError(
-                f"its training rows hold {len(known)} of the {n_classes} "
-                "classes, and decision_function columns cannot be matched to "
-                "classes it has not seen. Use folds that hold every class "
-                "(an int cv is stratified) or stack_method='predict_proba'."
-            )
-    if method == "predict" and n_classes is not None:
-        votes = np.zeros((len(output), n_classes))
-        votes[np.arange(len(output)), np.asarray(output, dtype=np.intp)] = 1.0
-        return votes
-    return np.asarray(output, dtype=np.float64)
 
-
-def _stack_columns(output, method, n_classes):
-    """Averaged member output as the 2-D columns the next layer sees: a
-    classifier's votes become the class index with the most (the lowest on
-    a tie); the redundant first probability column of a binary problem is
-    dropped."""
-    output = np.asarray(output, dtype=np.float64)
-    if method == "predict" and n_classes is not None:
-        return np.argmax(output, axis=1).astype(np.float64)[:, None]
-    if output.ndim == 1:
-        return output[:, None]
-    if method == "predict_proba" and output.shape[1] == 2:
-        return output[:, 1:]
-    return output
-
-
-def _fit_fold(
-    make_member, seed, X, y, sample_weight, train, test, method, n_classes, how
-):
-    """Fit a member on rows ``train``; return it with its output on rows
-    ``test`` (None for a refit on all rows), in the averageable form of
-    :func:`_method_output`. ``how`` is (rows given as 0/1 weights rather
-    than copied, extra fit parameters)."""
-    as_weights, fit_params = how
-    model = make_member(seed)
-    fit_member(
-        model,
-        X,
-        y,
-        indices=train,
-        sample_weight=sample_weight,
-        counts_as_weights=as_weights,
-        fit_params=fit_params,
-    )
-    if test is None:
-        return model, None
-    return model, _method_output(model, method, _safe_indexing(X, test), n_classes)
-
-
-def _is_member(item):
-    """Whether ``item`` is a (name, estimator) pair: a tuple, or a list as a
-    configuration file gives it."""
-    return (
-        isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
-    )
-
-
-def _combines_predictions(estimator):
-    """Whether ``estimator`` weighs member predictions only (ensemble
-    selection), itself or inside a search, a pipeline or another
-    meta-estimator: passthrough features are then not handed to it."""
-    if getattr(estimator, "_combines_predictions", False):
-        return True
-    if isinstance(estimator, Pipeline):
-        return _combines_predictions(estimator.steps[-1][1])
-    inner = getattr(estimator, "estimator", None)
-    return inner is not None and _combines_predictions(inner)
+    number: int
+    members: list
+    X_layer: object
+    rows: np.ndarray
+    splitter: object
+    member_seed: int
 
 
 # --------------------------------------------------------------------------
 # Shared base
 # --------------------------------------------------------------------------
-class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
+class _BaseStacking(
+    LayeredMembersMixin, TransformerMixin, MetaEstimatorMixin, BaseEstimator
+):
     _parameter_constraints: dict = {
         "estimators": [list],
         "final_estimator": [None, HasMethods("fit")],
@@ -237,118 +135,10 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    # -- the layers ---------------------------------------------------------
-    def _one_layer(self):
-        """Whether ``estimators`` is one layer (a flat list of members)."""
-        return all(
-            isinstance(item, tuple) or _is_member(item) for item in self.estimators
-        )
-
-    def _layers(self):
-        """``estimators`` as a list of layers of (name, estimator) tuples."""
-        estimators = self.estimators
-        if not estimators:
-            raise ValueError("estimators must name at least one member.")
-        if self._one_layer():
-            estimators = [estimators]
-        if all(isinstance(layer, list) for layer in estimators):
-            return [
-                [tuple(item) if _is_member(item) else item for item in layer]
-                for layer in estimators
-            ]
-        raise ValueError(
-            "estimators must be a list of (name, estimator) tuples (one "
-            "layer) or a list of such lists (one per layer)."
-        )
-
-    def _named_members(self):
-        return [pair for layer in self._layers() for pair in layer]
-
-    def _validate_members(self):
-        layers = self._layers()
-        names = []
-        for number, layer in enumerate(layers, start=1):
-            if not layer:
-                raise ValueError(f"Layer {number} of estimators is empty.")
-            for item in layer:
-                if not (isinstance(item, tuple) and len(item) == 2):
-                    raise ValueError(
-                        f"Layer {number} holds {item!r}; every member must be a "
-                        "(name, estimator) tuple."
-                    )
-                name, estimator = item
-                if not isinstance(name, str) or "__" in name or not name:
-                    raise ValueError(
-                        f"Member name {name!r} must be a non-empty string without '__'."
-                    )
-                if name in self.get_params(deep=False):
-                    raise ValueError(
-                        f"Member name {name!r} clashes with a parameter of "
-                        f"{type(self).__name__}."
-                    )
-                if estimator != "drop" and not (
-                    hasattr(estimator, "fit") and hasattr(estimator, "predict")
-                ):
-                    raise ValueError(
-                        f"Member {name!r} must be an estimator with fit and "
-                        f"predict, or 'drop'; got {estimator!r}."
-                    )
-                names.append(name)
-            if all(estimator == "drop" for _, estimator in layer):
-                raise ValueError(
-                    f"Every member of layer {number} is 'drop': a layer needs "
-                    "at least one estimator."
-                )
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(
-                f"Member names must be unique across layers; repeated: {duplicates}."
-            )
-        return [
-            [(name, est) for name, est in layer if not _is_drop(est)]
-            for layer in layers
-        ]
-
-    # -- parameters: every member reachable as <name>__<param> --------------
-    def get_params(self, deep=True):
-        """Parameters of the stack and, with ``deep=True``, of every member
-        of every layer as ``<name>`` and ``<name>__<param>``."""
-        params = super().get_params(deep=deep)
-        if not deep:
-            return params
-        try:
-            members = self._named_members()
-        except (TypeError, ValueError):
-            return params
-        for name, estimator in filter(_is_member, members):
-            params[name] = estimator
-            if hasattr(estimator, "get_params"):
-                for key, value in estimator.get_params(deep=True).items():
-                    params[f"{name}__{key}"] = value
-        return params
-
-    def set_params(self, **params):
-        """Set parameters; a member is replaced (or set to "drop") by name."""
-        if "estimators" in params:
-            self.estimators = params.pop("estimators")
-        try:
-            names = {name for name, _ in self._named_members()}
-        except (TypeError, ValueError):  # estimators not valid (yet): fit says
-            names = set()
-        for name in [key for key in params if key in names]:
-            self._replace_member(name, params.pop(name))
-        return super().set_params(**params)
-
-    def _replace_member(self, name, estimator):
-        def replace(layer):
-            return [(n, estimator if n == name else e) for n, e in layer]
-
-        if self._one_layer():
-            self.estimators = replace(self.estimators)
-        else:
-            self.estimators = [replace(layer) for layer in self.estimators]
-
     # -- hooks ----------------------------------------------------------------
+    def _encode_y(self, y):
+        raise NotImplementedError
+
     def _stack_method(self, name, estimator):
         raise NotImplementedError
 
@@ -358,7 +148,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def _oof_score(self, y, columns, method, sample_weight, estimator):
         raise NotImplementedError
 
-    # -- fitting --------------------------------------------------------------
+    # -- splits ---------------------------------------------------------------
     def _splitter(self, seed):
         """The splitter of one layer's rows."""
         stratified = is_classifier(self)
@@ -368,9 +158,8 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             holdout = StratifiedShuffleSplit if stratified else ShuffleSplit
             return holdout(n_splits=1, test_size=self.cv, random_state=seed)
         if isinstance(self.cv, Integral) or self.cv is None:
+            # cv=1 never gets here: the "cv_object" constraint rejects it.
             n_splits = 5 if self.cv is None else self.cv
-            if n_splits < 2:
-                raise ValueError(f"cv={n_splits} must be at least 2 folds.")
             if self.n_repeats > 1:
                 repeated = RepeatedStratifiedKFold if stratified else RepeatedKFold
                 return repeated(
@@ -391,6 +180,17 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         checked once and shared by every layer)."""
         return self.cv is None or isinstance(self.cv, Real)
 
+    def _fold_labels(self, n_splits):
+        """How errors name each split of a layer."""
+        if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
+            return ["holdout blending fit"] * n_splits
+        if isinstance(self.cv, Integral) and self.n_repeats > 1:
+            return [
+                f"fold {i % self.cv + 1} of {self.cv}, repeat {i // self.cv + 1}"
+                for i in range(n_splits)
+            ]
+        return [f"fold {i + 1} of {n_splits}" for i in range(n_splits)]
+
     def _check_class_counts(self, y):
         if not is_classifier(self) or not isinstance(self.cv, Integral):
             return
@@ -403,77 +203,12 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 "Lower cv or give more samples."
             )
 
-    def _fit(self, X, y, sample_weight):
-        """Fit every layer and the final estimator; return the final
-        estimator's training features (out-of-fold) and their rows."""
-        self._validate_params()
-        layers = self._validate_members()
-        self._input_options = self._accepted_input(layers)
-        given = X
-        X, y = validate_X_y(
-            self, X, y, **self._input_options, y_numeric=not is_classifier(self)
-        )
-        y = self._encode_y(column_or_1d(y, warn=True))
-        self._check_class_counts(y)
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        n_classes = len(self.classes_) if is_classifier(self) else None
-
-        rng = check_random_state(self.random_state)
-        # Per layer: a seed for its splits and one for its members' seeds.
-        layer_seeds = draw_seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
-        final_seed = draw_seeds(rng, 1)[0]
-        final = self.final_estimator
-        if final is None:
-            final = self._default_final_estimator()
-        # Ensemble selection weighs predictions: passthrough features are not.
-        self._final_sees_X = self.passthrough and not _combines_predictions(final)
-        passed_on = self._passed_on(X)
-        rows = np.arange(X.shape[0])
-        features = frame_as_given(given, X)
-        # An iterable of splits can be read only once: check_cv lists it.
-        shared = None if self._seeded_cv() else self._splitter(None)
-        self.estimators_ = []
-        self.oof_scores_ = {}
-        for number, (layer, seeds) in enumerate(zip(layers, layer_seeds), start=1):
-            split_seed, member_seed = seeds
-            splitter = self._splitter(split_seed) if shared is None else shared
-            members, columns, rows = self._fit_layer(
-                number,
-                layer,
-                features,
-                y,
-                rows,
-                sample_weight,
-                n_classes,
-                splitter,
-                member_seed,
-            )
-            self.estimators_.append(members)
-            features = self._next_input(columns, passed_on, number == len(layers))
-
-        # Seeded as the members are: the whole stack is reproducible.
-        self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
-        fit_member(
-            self.final_estimator_,
-            features,
-            y,
-            indices=None if len(rows) == X.shape[0] else rows,
-            sample_weight=sample_weight,
-        )
-        self.named_estimators_ = Bunch(
-            **{member.name: member for layer in self.estimators_ for member in layer}
-        )
-        self.stack_methods_ = [
-            [member.stack_method_ for member in layer] for layer in self.estimators_
-        ]
-        return features, rows
-
-    def _fit_layer(
-        self, number, layer, X, y, rows, sample_weight, n_classes, splitter, seed
-    ):
-        """Fit every (member, repeat, fold) of a layer in one parallel batch,
-        on the ``rows`` the layer below held out, split by ``splitter``."""
-        splits = list(splitter.split(np.zeros((len(rows), 1)), y[rows]))
+    def _layer_splits(self, layer, target):
+        """The (train, test) splits of ``layer``'s rows, as row numbers of
+        X, and the rows some split tests (the next layer's rows); a
+        ValueError for splits no layer can be fitted on."""
+        rows, number = layer.rows, layer.number
+        splits = list(layer.splitter.split(np.zeros((len(rows), 1)), target.y[rows]))
         if not splits:
             raise ValueError(f"cv gave no splits for the rows of layer {number}.")
         if any(len(train) == 0 or len(test) == 0 for train, test in splits):
@@ -494,8 +229,8 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
             )
         splits = [(rows[train], rows[test]) for train, test in splits]
         held_out = np.unique(np.concatenate([test for _, test in splits]))
-        if n_classes is not None:
-            missing = np.setdiff1d(np.arange(n_classes), y[held_out])
+        if target.n_classes is not None:
+            missing = np.setdiff1d(np.arange(target.n_classes), target.y[held_out])
             if len(missing):
                 label = np.asarray(self.classes_[missing[0]]).item()
                 raise ValueError(
@@ -504,107 +239,228 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                     "layer would never learn. Hold out more rows (a larger cv "
                     "fraction) or give more samples of that class."
                 )
-        fold_labels = self._fold_labels(len(splits))
-        n_threads = member_threads(self.n_jobs, len(layer) * len(splits))
-        methods = [self._stack_method(name, est) for name, est in layer]
+        return splits, held_out
 
-        tasks, labels, groups = [], [], []
-        # A regressor member of a classifier stack predicts numbers, not
-        # classes; a member with predict_proba or decision_function is a
-        # classifier, ClassifierMixin or not.
-        member_classes = [
-            n_classes if is_classifier(estimator) or method != "predict" else None
-            for (_, estimator), method in zip(layer, methods)
+    # -- fitting --------------------------------------------------------------
+    @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=False)  # members validate theirs
+    def fit(self, X, y, sample_weight=None):
+        """Fit the stack: each layer, then the final estimator.
+
+        Each layer is fitted on the out-of-fold predictions of the one
+        below (the first on X).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values (class labels for classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to every member and to the final estimator, restricted
+            to the rows each is fitted on.
+
+        Returns
+        -------
+        self : object
+            The fitted stack.
+        """
+        self._fit(X, y, sample_weight)
+        return self
+
+    @unfitted_on_error
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit_transform(self, X, y, sample_weight=None):
+        """Fit, and return the features the final estimator was trained on.
+
+        With k-fold cv every row's features are out-of-fold predictions
+        (what the final estimator learnt from, unlike scikit-learn's
+        in-sample predictions). With holdout blending only the held-out
+        rows are out-of-sample; the others get :meth:`transform`'s values.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values (class labels for classification).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to every member and to the final estimator, restricted
+            to the rows each is fitted on.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+            The final estimator's training input.
+        """
+        X_final, rows = self._fit(X, y, sample_weight)
+        if len(rows) == X_final.shape[0]:
+            return X_final
+        features = self._transform(X)
+        features[rows] = X_final[rows]
+        return features
+
+    def _fit(self, X, y, sample_weight):
+        """Fit every layer and the final estimator; return the final
+        estimator's training input (out-of-fold) and the rows it was
+        fitted on."""
+        layers = self._checked_layers()
+        self._input_options = self._accepted_input(layers)
+        given = X
+        X, y = validate_X_y(
+            self, X, y, **self._input_options, y_numeric=not is_classifier(self)
+        )
+        y = self._encode_y(column_or_1d(y, warn=True))
+        self._check_class_counts(y)
+        target = TrainingTarget(
+            y=y,
+            sample_weight=check_sample_weight(sample_weight, X.shape[0]),
+            n_classes=len(self.classes_) if is_classifier(self) else None,
+        )
+
+        rng = check_random_state(self.random_state)
+        # Per layer: a seed for its splits and one for its members' seeds.
+        layer_seeds = draw_seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
+        final_seed = draw_seeds(rng, 1)[0]
+        final = self.final_estimator
+        if final is None:
+            final = self._default_final_estimator()
+        # Ensemble selection weighs predictions: passthrough features are not.
+        self._final_sees_X = self.passthrough and not combines_predictions(final)
+        X_passthrough = self._passthrough_input(X)
+        X_layer, rows = frame_as_given(given, X), np.arange(X.shape[0])
+        # An iterable of splits can be read only once: check_cv lists it.
+        shared_splitter = None if self._seeded_cv() else self._splitter(None)
+        self.estimators_ = []
+        self.oof_scores_ = {}
+        for number, (members, seeds) in enumerate(zip(layers, layer_seeds), start=1):
+            split_seed, member_seed = seeds
+            splitter = shared_splitter
+            if splitter is None:
+                splitter = self._splitter(split_seed)
+            layer = LayerPlan(number, members, X_layer, rows, splitter, member_seed)
+            fitted, columns, rows = self._fit_layer(layer, target)
+            self.estimators_.append(fitted)
+            last = number == len(layers)
+            X_layer = self._next_layer_input(columns, X_passthrough, last)
+
+        # Seeded as the members are: the whole stack is reproducible.
+        self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
+        fit_member(
+            self.final_estimator_,
+            X_layer,
+            target.y,
+            indices=None if len(rows) == X.shape[0] else rows,
+            sample_weight=target.sample_weight,
+        )
+        self.named_estimators_ = Bunch(
+            **{member.name: member for layer in self.estimators_ for member in layer}
+        )
+        self.stack_methods_ = [
+            [member.stack_method_ for member in layer] for layer in self.estimators_
         ]
+        return X_layer, rows
+
+    def _fit_layer(self, layer, target):
+        """Fit every (member, repeat, fold) of ``layer`` in one parallel batch.
+
+        Returns the fitted members, their out-of-fold columns and the rows
+        some fold held out: the rows the next layer is trained on.
+        """
+        splits, held_out = self._layer_splits(layer, target)
+        folds = [
+            (train, test, label)
+            for (train, test), label in zip(splits, self._fold_labels(len(splits)))
+        ]
+        if self.refit:
+            folds.append((layer.rows, None, "refit on all rows"))
+        planned = self._layer_members(layer, target, len(splits))
+        n_tasks = len(planned) * len(folds)
+        seeds = iter(draw_seeds(np.random.RandomState(layer.member_seed), n_tasks))
+        # The arguments of fit_fold, in (member, fold) order: the order the
+        # seeds are drawn in and the results are collected in.
+        calls = [
+            (
+                FoldTask(member, label, train, test, next(seeds)),
+                X_member,
+                target.y,
+                target.sample_weight,
+            )
+            for member, X_member in planned
+            for train, test, label in folds
+        ]
+        tasks = [call[0] for call in calls]
+        results = iter(
+            parallel_map(
+                fit_fold,
+                calls,
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
+                desc=f"{type(self).__name__}: layer {layer.number} fits",
+                labels=[
+                    f"Member {task.member.name!r} (layer {layer.number}), {task.fold}"
+                    for task in tasks
+                ],
+                # The slowest member's folds go first.
+                groups=[task.member.name for task in tasks],
+            )
+        )
+
+        fitted, columns = [], []
+        tests = [test for _, test in splits]
+        weight = target.sample_weight
+        held_out_weight = None if weight is None else weight[held_out]
+        for member, _ in planned:
+            fitted_member, member_columns = collect_member(
+                member, results, tests, held_out, len(target.y), self.refit
+            )
+            fitted.append(fitted_member)
+            columns.append(member_columns)
+            self.oof_scores_[member.name] = self._oof_score(
+                target.y[held_out],
+                member_columns[held_out],
+                member.stack_method,
+                held_out_weight,
+                member.estimator,
+            )
+        return fitted, columns, held_out
+
+    def _layer_members(self, layer, target, n_splits):
+        """How each member of ``layer`` is fitted: a (LayerMember, X_member)
+        pair per member, X_member being the input its fits are handed."""
+        n_threads = member_threads(self.n_jobs, len(layer.members) * n_splits)
+        methods = [self._stack_method(name, est) for name, est in layer.members]
+        planned = []
         tree_input = None  # X prepared once for every scikit-learn tree member
-        for (name, estimator), method, classes in zip(layer, methods, member_classes):
-            member_X, how = X, (False, {})
+        for (name, estimator), method in zip(layer.members, methods):
+            X_member, as_weights, fit_params = layer.X_layer, False, {}
             if rows_as_weights(estimator):
                 # Folds as 0/1 weights on one float32 copy of X, instead of a
                 # copy of the training rows per fold.
                 if tree_input is None:
-                    tree_input = member_input(estimator, X)
-                member_X, how = tree_input[0], (True, tree_input[1])
-            # Members the user seeded keep their seed; the others get one
-            # from random_state, so the whole stack is reproducible.
-            make_member = MemberFactory(
-                estimator, n_threads=n_threads, keep_set_seeds=True
+                    tree_input = member_input(estimator, layer.X_layer)
+                (X_member, fit_params), as_weights = tree_input, True
+            # A regressor member of a classifier stack predicts numbers, not
+            # classes; a member with predict_proba or decision_function is a
+            # classifier, ClassifierMixin or not.
+            is_classifier_member = is_classifier(estimator) or method != "predict"
+            member = LayerMember(
+                name=name,
+                estimator=estimator,
+                stack_method=method,
+                n_classes=target.n_classes if is_classifier_member else None,
+                # Members the user seeded keep their seed; the others get one
+                # from random_state, so the whole stack is reproducible.
+                factory=MemberFactory(
+                    estimator, n_threads=n_threads, keep_set_seeds=True
+                ),
+                rows_as_weights=as_weights,
+                fit_params=fit_params,
             )
-            fits = [
-                (train, test, label)
-                for (train, test), label in zip(splits, fold_labels)
-            ]
-            if self.refit:
-                fits.append((rows, None, "refit on all rows"))
-            for train, test, label in fits:
-                tasks.append(
-                    [
-                        make_member,
-                        member_X,
-                        y,
-                        sample_weight,
-                        train,
-                        test,
-                        method,
-                        classes,
-                        how,
-                    ]
-                )
-                labels.append(f"Member {name!r} (layer {number}), {label}")
-                groups.append(name)
-        seeds = draw_seeds(np.random.RandomState(seed), len(tasks))
-        results = iter(
-            parallel_map(
-                _fit_fold,
-                [
-                    (task[0], task_seed, *task[1:])
-                    for task, task_seed in zip(tasks, seeds)
-                ],
-                n_jobs=self.n_jobs,
-                verbose=self.verbose,
-                desc=f"{type(self).__name__}: layer {number} fits",
-                labels=labels,
-                groups=groups,  # the slowest member's folds go first
-            )
-        )
+            planned.append((member, X_member))
+        return planned
 
-        members, columns = [], []
-        for (name, estimator), method, classes in zip(layer, methods, member_classes):
-            models, oof, counts = [], None, np.zeros(len(y))
-            for _, test in splits:
-                model, output = next(results)
-                output = output.reshape(len(output), -1)
-                models.append(model)
-                if oof is None:
-                    oof = np.zeros((len(y), output.shape[1]))
-                oof[test] += output
-                counts[test] += 1
-            refit_model = next(results)[0] if self.refit else None
-            oof[held_out] /= counts[held_out, None]
-            oof = _stack_columns(oof, method, classes)
-            member = FoldBaggedMember(estimator, method, name)._set_fitted(
-                models, refit_model, classes, oof.shape[1]
-            )
-            members.append(member)
-            columns.append(oof)
-            weight = None if sample_weight is None else sample_weight[held_out]
-            self.oof_scores_[name] = self._oof_score(
-                y[held_out], oof[held_out], method, weight, estimator
-            )
-        return members, columns, held_out
-
-    def _fold_labels(self, n_splits):
-        """How errors name each split of a layer."""
-        if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
-            return ["holdout blending fit"] * n_splits
-        if isinstance(self.cv, Integral) and self.n_repeats > 1:
-            return [
-                f"fold {i % self.cv + 1} of {self.cv}, repeat {i // self.cv + 1}"
-                for i in range(n_splits)
-            ]
-        return [f"fold {i + 1} of {n_splits}" for i in range(n_splits)]
-
-    def _passed_on(self, X):
+    def _passthrough_input(self, X):
         """X as passthrough hands it to the layers above the first and to the
         final estimator, next to the predictions: as numbers (None without
         passthrough)."""
@@ -623,96 +479,51 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
                 "passthrough=False."
             ) from error
 
-    def _next_input(self, columns, passed_on, last):
+    def _next_layer_input(self, columns, X_passthrough, last):
         """Input of the next layer (of the final estimator after the
-        ``last`` layer): the members' columns, then X (``passed_on``) with
-        passthrough. With blending, rows a layer held out of the next one's
-        training hold zeros there and are never used."""
+        ``last`` layer): the members' columns, then X with passthrough.
+        With blending, rows a layer held out of the next one's training
+        hold zeros there and are never used."""
         predictions = np.hstack(columns)
         if not (self._final_sees_X if last else self.passthrough):
             return predictions
-        if sparse.issparse(passed_on):
-            return sparse.hstack([predictions, passed_on], format="csr")
-        return np.hstack([predictions, passed_on])
-
-    @unfitted_on_error
-    def fit(self, X, y, sample_weight=None):
-        """Fit the stack: each layer on out-of-fold predictions of the one
-        below, then the final estimator.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Target values (class labels for classification).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to every member and to the final estimator, restricted
-            to the rows each is fitted on.
-
-        Returns
-        -------
-        self : object
-        """
-        self._fit(X, y, sample_weight)
-        return self
-
-    @unfitted_on_error
-    def fit_transform(self, X, y, sample_weight=None):
-        """Fit, and return the features the final estimator was trained on.
-
-        With k-fold cv every row's features are out-of-fold predictions
-        (what the final estimator learnt from, unlike scikit-learn's
-        in-sample predictions). With holdout blending only the held-out
-        rows are out-of-sample; the others get :meth:`transform`'s values.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, n_features_out)
-        """
-        features, rows = self._fit(X, y, sample_weight)
-        n_samples = features.shape[0]
-        if len(rows) == n_samples:
-            return features
-        out = self._transform(X)
-        out[rows] = features[rows]
-        return out
+        if sparse.issparse(X_passthrough):
+            return sparse.hstack([predictions, X_passthrough], format="csr")
+        return np.hstack([predictions, X_passthrough])
 
     # -- prediction -----------------------------------------------------------
     def _transform(self, X):
         check_is_fitted(self)
         given = X
         X = validate_X(self, X, **self._input_options)
-        features = frame_as_given(given, X)
-        passed_on = self._passed_on(X)
+        X_layer = frame_as_given(given, X)
+        X_passthrough = self._passthrough_input(X)
         for number, layer in enumerate(self.estimators_, start=1):
-            columns = [member.stack_output(features) for member in layer]
+            columns = [member.stack_output(X_layer) for member in layer]
             last = number == len(self.estimators_)
-            features = self._next_input(columns, passed_on, last)
-        return features
+            X_layer = self._next_layer_input(columns, X_passthrough, last)
+        return X_layer
 
     def transform(self, X):
-        """The features the final estimator sees for X: the last layer's
-        outputs (then X itself with passthrough).
+        """Compute the features the final estimator sees for X.
+
+        They are the last layer's outputs, then X itself with passthrough
+        (unless the final estimator weighs predictions only).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         features : ndarray of shape (n_samples, n_features_out)
+            The final estimator's input.
         """
         return self._transform(X)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the features :meth:`transform` returns.
+        """Get the names of the features :meth:`transform` returns.
 
         Parameters
         ----------
@@ -723,18 +534,15 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         names : ndarray of str
+            ``<stack>_<member>`` per member column, then the passthrough
+            features.
         """
         check_is_fitted(self)
         input_features = _check_feature_names_in(self, input_features)
         prefix = type(self).__name__.lower()
         names = []
         for member in self.estimators_[-1]:
-            if member._n_columns == 1:
-                names.append(f"{prefix}_{member.name}")
-            else:
-                names.extend(
-                    f"{prefix}_{member.name}{j}" for j in range(member._n_columns)
-                )
+            names.extend(member.stack_output_names(prefix))
         if self._final_sees_X:
             names.extend(input_features)
         return np.asarray(names, dtype=object)
@@ -755,7 +563,7 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:
-            layers = self._validate_members()
+            layers = self._checked_layers()
         except (TypeError, ValueError):
             return tags
         accepted = self._accepted_input(layers)
@@ -764,23 +572,10 @@ class _BaseStacking(TransformerMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _pairwise_vote(decision, n_classes):
-    """The class with the most pairwise wins; column k is the pair (i, j)
-    of ``itertools.combinations`` order, positive where i wins (libsvm's
-    one-vs-one)."""
-    votes = np.zeros((len(decision), n_classes))
-    for column, (i, j) in enumerate(combinations(range(n_classes), 2)):
-        wins = decision[:, column] > 0
-        votes[:, i] += wins
-        votes[:, j] += ~wins
-    return np.argmax(votes, axis=1)
-
-
-def _is_drop(estimator):
-    return isinstance(estimator, str) and estimator == "drop"
-
-
 def _final_has(method):
+    """Whether the stack's final estimator (fitted, given, or the default)
+    has ``method``: the check of ``available_if``."""
+
     def check(stack):
         final = getattr(stack, "final_estimator_", None)
         if final is None:
@@ -796,7 +591,7 @@ def _final_has(method):
 # Regressor
 # --------------------------------------------------------------------------
 class StackingRegressor(RegressorMixin, _BaseStacking):
-    """k-fold multi-layer stacking of regressors.
+    """Multi-layer k-fold stacking of regressors.
 
     Each layer's members are trained by k-fold cross-validation on the
     layer below: their out-of-fold predictions are the next layer's
@@ -928,10 +723,12 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            Predicted target values.
         """
         features = self._transform(X)
         return self.final_estimator_.predict(features)
@@ -941,7 +738,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
 # Classifier
 # --------------------------------------------------------------------------
 class StackingClassifier(ClassifierMixin, _BaseStacking):
-    """k-fold multi-layer stacking of classifiers.
+    """Multi-layer k-fold stacking of classifiers.
 
     Each layer's members are trained by (stratified) k-fold cross-validation
     on the layer below: their out-of-fold outputs (probabilities by default)
@@ -1081,15 +878,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         return LogisticRegression()
 
     def _oof_score(self, y, columns, method, sample_weight, estimator):
-        if method == "predict":
-            predicted = np.rint(columns[:, 0]).astype(int)
-        elif columns.shape[1] == 1:
-            threshold = 0.5 if method == "predict_proba" else 0.0
-            predicted = (columns[:, 0] > threshold).astype(int)
-        elif method == "decision_function" and one_column_per_pair(estimator):
-            predicted = _pairwise_vote(columns, len(self.classes_))
-        else:
-            predicted = np.argmax(columns, axis=1)
+        predicted = predicted_classes(columns, method, len(self.classes_), estimator)
         return accuracy_score(y, predicted, sample_weight=sample_weight)
 
     def predict(self, X):
@@ -1098,10 +887,12 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            Predicted class labels.
         """
         features = self._transform(X)
         predicted = self.final_estimator_.predict(features)
@@ -1109,30 +900,38 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
     @available_if(_final_has("predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities from the final estimator.
+        """Predict class probabilities with the final estimator.
+
+        Available when the final estimator has ``predict_proba``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities, columns in the order of ``classes_``.
         """
         features = self._transform(X)
         return self.final_estimator_.predict_proba(features)
 
     @available_if(_final_has("decision_function"))
     def decision_function(self, X):
-        """Decision function of the final estimator.
+        """Compute the decision function of the final estimator.
+
+        Available when the final estimator has ``decision_function``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         score : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The final estimator's decision function.
         """
         features = self._transform(X)
         return self.final_estimator_.decision_function(features)

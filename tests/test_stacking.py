@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
 from sklearn import ensemble as sk_ensemble
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.compose import make_column_transformer
@@ -25,6 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ensembles import (
     EnsembleSelectionClassifier,
@@ -536,6 +538,18 @@ def test_in_a_cross_validated_pipeline(regression_data):
     pipe = make_pipeline(StandardScaler(), StackingRegressor(regressors(), cv=3))
     scores = cross_val_score(pipe, X, y, cv=3)
     assert scores.mean() > 0.6
+
+
+def test_parameters_are_validated_unless_the_config_skips_it(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor([("ridge", Ridge())], n_repeats=0)
+    with pytest.raises(InvalidParameterError, match="n_repeats"):
+        stack.fit(X, y)
+    assert not hasattr(stack, "estimators_")
+    # scikit-learn's switch for trusted parameters is honoured: the
+    # constraint is not checked (n_repeats=0 then fits as one repeat).
+    with config_context(skip_parameter_validation=True):
+        assert stack.fit(X, y).predict(X).shape == (300,)
 
 
 def test_bad_input(regression_data):

@@ -1,0 +1,409 @@
+"""One stacking member's k-fold life.
+
+A member of a layer is fitted once per (repeat, fold) on the other folds
+and predicts the fold held out: :class:`LayerMember` says how a member is
+fitted, :class:`FoldTask` is one such fit as handed to
+:func:`~ensembles._parallel.parallel_map`, :func:`fit_fold` runs it, and
+:func:`collect_member` averages a member's fits into its out-of-fold
+columns and a fitted :class:`FoldBaggedMember`.
+
+This module also owns the shape of what a member hands the next layer
+(:func:`method_output`, :func:`stack_columns`) and how a classifier
+member's columns are read back as classes (:func:`predicted_classes`).
+"""
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import _safe_indexing
+
+from ._members import MemberFactory, expand_proba, fit_member, one_column_per_pair
+
+__all__ = [
+    "FoldBaggedMember",
+    "FoldTask",
+    "LayerMember",
+    "collect_member",
+    "fit_fold",
+    "method_output",
+    "predicted_classes",
+    "stack_columns",
+]
+
+
+# --------------------------------------------------------------------------
+# Fitting a member's folds
+# --------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class LayerMember:
+    """How one member of a layer is fitted and what it feeds forward.
+
+    Parameters
+    ----------
+    name : str
+        The member's name in the stack.
+    estimator : estimator
+        The member as the user gave it (never fitted itself).
+    stack_method : str
+        The method whose output feeds the next layer.
+    n_classes : int or None
+        Number of classes of a classifier member; None for a member that
+        predicts numbers (a regressor, also inside a classifier stack).
+    factory : MemberFactory
+        Makes the seeded clone each fold fits.
+    rows_as_weights : bool
+        Whether a fold's training rows are given as 0/1 sample weights on
+        the whole of X instead of as a copy of those rows.
+    fit_params : dict
+        Extra keyword arguments of the member's ``fit``.
+    """
+
+    name: str
+    estimator: object
+    stack_method: str
+    n_classes: int | None
+    factory: MemberFactory
+    rows_as_weights: bool = False
+    fit_params: dict = field(default_factory=dict)
+
+
+class FoldTask(NamedTuple):
+    """One fit of one member: a task of a layer's parallel batch.
+
+    Attributes
+    ----------
+    member : LayerMember
+        The member to fit.
+    fold : str
+        How errors name the fit, such as "fold 2 of 5" or "refit on all rows".
+    train : ndarray of int
+        The rows it is trained on.
+    test : ndarray of int or None
+        The rows it predicts out of fold; None for a refit on all rows.
+    seed : int
+        The seed of the member's clone (drawn up front, in task order).
+    """
+
+    member: LayerMember
+    fold: str
+    train: np.ndarray
+    test: np.ndarray | None
+    seed: int
+
+
+def fit_fold(task, X, y, sample_weight):
+    """Fit ``task``'s member on its training rows and predict its test rows.
+
+    The data are positional arguments rather than fields of ``task`` so
+    that a Dask backend sends each of them to its workers once, not once
+    per task.
+
+    Parameters
+    ----------
+    task : FoldTask
+        The fit to make.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The member's input: the layer's input, or its float32 copy for
+        members that take rows as weights.
+    y : ndarray of shape (n_samples,)
+        The encoded target.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The user's weights of all rows.
+
+    Returns
+    -------
+    model : estimator
+        The fitted clone.
+    output : ndarray or None
+        Its output on the test rows in the averageable form of
+        :func:`method_output`; None for a refit.
+    """
+    member = task.member
+    model = member.factory(task.seed)
+    fit_member(
+        model,
+        X,
+        y,
+        indices=task.train,
+        sample_weight=sample_weight,
+        counts_as_weights=member.rows_as_weights,
+        fit_params=member.fit_params,
+    )
+    if task.test is None:
+        return model, None
+    X_test = _safe_indexing(X, task.test)
+    return model, method_output(model, member.stack_method, X_test, member.n_classes)
+
+
+def collect_member(member, fits, tests, held_out, n_samples, refit):
+    """Turn one member's fits into its out-of-fold columns and fitted member.
+
+    Parameters
+    ----------
+    member : LayerMember
+        The member the fits belong to.
+    fits : iterator of (model, output)
+        The results of :func:`fit_fold`, in task order: this member's are
+        consumed, one per test fold and then, with ``refit``, the refit.
+    tests : list of ndarray of int
+        The rows each fold predicted (absolute row numbers).
+    held_out : ndarray of int
+        The rows some fold predicted: those the next layer is trained on.
+    n_samples : int
+        Number of rows of the stack's training data.
+    refit : bool
+        Whether a refit on all rows follows the folds.
+
+    Returns
+    -------
+    fitted : FoldBaggedMember
+        The member with its fold models (and refit model).
+    columns : ndarray of shape (n_samples, n_columns)
+        Its out-of-fold columns, averaged over repeats; zero on rows no
+        fold predicted.
+    """
+    models, oof, counts = [], None, np.zeros(n_samples)
+    for test in tests:
+        model, output = next(fits)
+        output = output.reshape(len(output), -1)
+        models.append(model)
+        if oof is None:
+            oof = np.zeros((n_samples, output.shape[1]))
+        oof[test] += output
+        counts[test] += 1
+    refit_model = next(fits)[0] if refit else None
+    oof[held_out] /= counts[held_out, None]
+    columns = stack_columns(oof, member.stack_method, member.n_classes)
+    fitted = FoldBaggedMember(member.estimator, member.stack_method, member.name)
+    fitted._set_fitted(models, refit_model, member.n_classes, columns.shape[1])
+    return fitted, columns
+
+
+# --------------------------------------------------------------------------
+# A fitted member: cross-validation bagging of one estimator
+# --------------------------------------------------------------------------
+class FoldBaggedMember(BaseEstimator):
+    """A stacking member after fitting: its fold models, and the model it
+    predicts with.
+
+    Each of the ``cv x n_repeats`` fold models was trained on the other
+    folds and produced the out-of-fold predictions the next layer learnt
+    from. Without refit, the member predicts with the average of its fold
+    models (k-fold bagging: no extra fit); with refit, with
+    ``refit_estimator_``, trained on all rows. Stacking builds these (see
+    :func:`collect_member`); they are not fitted on their own.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The member as given to the stack.
+    stack_method : str
+        The method whose output feeds the next layer.
+    name : str
+        The member's name in the stack.
+
+    Attributes
+    ----------
+    estimators_ : list of estimators
+        The fold models, in (repeat, fold) order.
+    refit_estimator_ : estimator or None
+        The model refitted on all training rows (``refit=True``).
+    stack_method_ : str
+        The method whose output feeds the next layer.
+    """
+
+    def __init__(self, estimator=None, stack_method="predict", name=None):
+        self.estimator = estimator
+        self.stack_method = stack_method
+        self.name = name
+
+    def _set_fitted(self, estimators, refit_estimator, n_classes, n_columns):
+        self.estimators_ = estimators
+        self.refit_estimator_ = refit_estimator
+        self.stack_method_ = self.stack_method
+        self._n_classes = n_classes
+        self._n_columns = n_columns
+        return self
+
+    def _predictors(self):
+        if self.refit_estimator_ is not None:
+            return [self.refit_estimator_]
+        return self.estimators_
+
+    def _average(self, method, X):
+        total = None
+        for model in self._predictors():
+            output = method_output(model, method, X, self._n_classes)
+            total = output if total is None else total + output
+        return total / len(self._predictors())
+
+    def stack_output(self, X):
+        """Compute the columns this member feeds to the next layer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The layer's input.
+
+        Returns
+        -------
+        columns : ndarray of shape (n_samples, n_columns)
+            The averaged output of :attr:`stack_method_`, shaped by
+            :func:`stack_columns`.
+        """
+        output = self._average(self.stack_method_, X)
+        return stack_columns(output, self.stack_method_, self._n_classes)
+
+    def stack_output_names(self, prefix):
+        """Name the columns of :meth:`stack_output`.
+
+        Parameters
+        ----------
+        prefix : str
+            What the names start with (the stack's lowercase class name).
+
+        Returns
+        -------
+        names : list of str
+            ``<prefix>_<name>`` for a single column, else
+            ``<prefix>_<name><j>`` for every column j.
+        """
+        if self._n_columns == 1:
+            return [f"{prefix}_{self.name}"]
+        return [f"{prefix}_{self.name}{j}" for j in range(self._n_columns)]
+
+    def predict(self, X):
+        """Predict with the refit model, or combine the fold models.
+
+        Regressors' predictions are averaged; a classifier predicts the
+        class index of the highest mean probability, or of the most votes
+        when the fold models have no ``predict_proba``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The layer's input.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted values, or class indices for a classifier.
+        """
+        if self.refit_estimator_ is not None:
+            return self.refit_estimator_.predict(X)
+        if self._n_classes is None:
+            return self._average("predict", X)
+        proba = hasattr(self.estimators_[0], "predict_proba")
+        method = "predict_proba" if proba else "predict"  # "predict": votes
+        return np.argmax(self._average(method, X), axis=1)
+
+    def predict_proba(self, X):
+        """Average the class probabilities of the fold models (or refit model).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The layer's input.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Mean probabilities, one column per class of the stack.
+        """
+        return self._average("predict_proba", X)
+
+    def decision_function(self, X):
+        """Average the decision function of the fold models (or refit model).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The layer's input.
+
+        Returns
+        -------
+        score : ndarray
+            Mean decision function.
+        """
+        return self._average("decision_function", X)
+
+
+# --------------------------------------------------------------------------
+# What a member hands the next layer
+# --------------------------------------------------------------------------
+def method_output(model, method, X, n_classes):
+    """``model.method(X)`` in a form that can be averaged over models.
+
+    A classifier's predicted class indices come as one-hot votes, so that
+    their average is each class's share of the votes.
+    """
+    output = getattr(model, method)(X)
+    if method == "predict_proba":
+        return expand_proba(output, model.classes_, n_classes)
+    known = getattr(model, "classes_", None)
+    if method == "decision_function" and known is not None and n_classes is not None:
+        if len(known) != n_classes:
+            raise ValueError(
+                f"its training rows hold {len(known)} of the {n_classes} "
+                "classes, and decision_function columns cannot be matched to "
+                "classes it has not seen. Use folds that hold every class "
+                "(an int cv is stratified) or stack_method='predict_proba'."
+            )
+    if method == "predict" and n_classes is not None:
+        votes = np.zeros((len(output), n_classes))
+        votes[np.arange(len(output)), np.asarray(output, dtype=np.intp)] = 1.0
+        return votes
+    return np.asarray(output, dtype=np.float64)
+
+
+def stack_columns(output, method, n_classes):
+    """Averaged member output as the 2-D columns the next layer sees.
+
+    A classifier's votes become the class index with the most (the lowest
+    on a tie); the redundant first probability column of a binary problem
+    is dropped.
+    """
+    output = np.asarray(output, dtype=np.float64)
+    if method == "predict" and n_classes is not None:
+        return np.argmax(output, axis=1).astype(np.float64)[:, None]
+    if output.ndim == 1:
+        return output[:, None]
+    if method == "predict_proba" and output.shape[1] == 2:
+        return output[:, 1:]
+    return output
+
+
+def predicted_classes(columns, method, n_classes, estimator):
+    """The class indices a classifier member's stacked ``columns`` stand for.
+
+    The inverse of :func:`stack_columns`: a class index as is, one column
+    thresholded (a probability at 0.5, a decision at 0), one column per
+    pair of classes by pairwise vote (SVC's one-vs-one shape), otherwise
+    the highest column.
+    """
+    if method == "predict":
+        return np.rint(columns[:, 0]).astype(int)
+    if columns.shape[1] == 1:
+        threshold = 0.5 if method == "predict_proba" else 0.0
+        return (columns[:, 0] > threshold).astype(int)
+    if method == "decision_function" and one_column_per_pair(estimator):
+        return pairwise_vote(columns, n_classes)
+    return np.argmax(columns, axis=1)
+
+
+def pairwise_vote(decision, n_classes):
+    """The class with the most pairwise wins.
+
+    Column k is the pair (i, j) of ``itertools.combinations`` order,
+    positive where i wins (libsvm's one-vs-one); a tie goes to the lowest
+    class.
+    """
+    votes = np.zeros((len(decision), n_classes))
+    for column, (i, j) in enumerate(combinations(range(n_classes), 2)):
+        wins = decision[:, column] > 0
+        votes[:, i] += wins
+        votes[:, j] += ~wins
+    return np.argmax(votes, axis=1)
