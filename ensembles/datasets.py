@@ -21,8 +21,45 @@ from sklearn.utils import check_random_state
 __all__ = ["Friedman1", "Sine"]
 
 
+class _NoisyProblem:
+    """What every problem shares: uniform features on [0, 1] and Gaussian
+    noise added to the true function ``f``, which subclasses define along
+    with their ``noise`` and ``n_features``."""
+
+    def __post_init__(self):
+        if self.noise < 0:
+            raise ValueError(f"noise={self.noise} must be non-negative.")
+
+    @property
+    def noise_variance(self):
+        """Variance of the noise: the irreducible squared error."""
+        return float(self.noise**2)
+
+    def sample(self, n_samples, random_state=None):
+        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows.
+        random_state : int, RandomState instance or None, default=None
+            Controls the features and the noise.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Features, uniform on [0, 1].
+        y : ndarray of shape (n_samples,)
+            Noisy targets.
+        """
+        rng = check_random_state(random_state)
+        X = rng.uniform(size=(n_samples, self.n_features))
+        y = self.f(X) + self.noise * rng.standard_normal(n_samples)
+        return X, y
+
+
 @dataclass(frozen=True)
-class Friedman1:
+class Friedman1(_NoisyProblem):
     """Friedman's regression problem #1 (the one of Breiman's bagging paper).
 
     ``y = 10 sin(pi x0 x1) + 20 (x2 - 0.5)^2 + 10 x3 + 5 x4 + noise * N(0, 1)``
@@ -56,13 +93,7 @@ class Friedman1:
     def __post_init__(self):
         if self.n_features < 5:
             raise ValueError(f"n_features={self.n_features} must be at least 5.")
-        if self.noise < 0:
-            raise ValueError(f"noise={self.noise} must be non-negative.")
-
-    @property
-    def noise_variance(self):
-        """Variance of the noise: the irreducible squared error."""
-        return float(self.noise**2)
+        super().__post_init__()
 
     def f(self, X):
         """The noise-free target.
@@ -85,31 +116,9 @@ class Friedman1:
             + 5 * X[:, 4]
         )
 
-    def sample(self, n_samples, random_state=None):
-        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of rows.
-        random_state : int, RandomState instance or None, default=None
-            Controls the features and the noise.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            Features, uniform on [0, 1].
-        y : ndarray of shape (n_samples,)
-            Noisy targets.
-        """
-        rng = check_random_state(random_state)
-        X = rng.uniform(size=(n_samples, self.n_features))
-        y = self.f(X) + self.noise * rng.standard_normal(n_samples)
-        return X, y
-
 
 @dataclass(frozen=True)
-class Sine:
+class Sine(_NoisyProblem):
     """A one-dimensional wave: ``y = sin(2 pi x) + noise * N(0, 1)``, x in [0, 1].
 
     Small enough to plot a learner's fits round by round.
@@ -133,14 +142,10 @@ class Sine:
 
     noise: float = 0.3
 
-    def __post_init__(self):
-        if self.noise < 0:
-            raise ValueError(f"noise={self.noise} must be non-negative.")
-
     @property
-    def noise_variance(self):
-        """Variance of the noise: the irreducible squared error."""
-        return float(self.noise**2)
+    def n_features(self):
+        """Number of features: one (a property, not a setting)."""
+        return 1
 
     def f(self, X):
         """The noise-free target.
@@ -157,25 +162,3 @@ class Sine:
         """
         X = np.asarray(X, dtype=np.float64)
         return np.sin(2 * np.pi * X[:, 0])
-
-    def sample(self, n_samples, random_state=None):
-        """Draw ``n_samples`` rows: ``(X, y)`` with ``y = f(X) + noise``.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of rows.
-        random_state : int, RandomState instance or None, default=None
-            Controls the features and the noise.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-            Features, uniform on [0, 1].
-        y : ndarray of shape (n_samples,)
-            Noisy targets.
-        """
-        rng = check_random_state(random_state)
-        X = rng.uniform(size=(n_samples, 1))
-        y = self.f(X) + self.noise * rng.standard_normal(n_samples)
-        return X, y
