@@ -93,56 +93,47 @@ def line_up(classification):
     from lightgbm import LGBMClassifier, LGBMRegressor
 
     if classification:
-        tree, stump = DecisionTreeClassifier(), DecisionTreeClassifier(max_depth=1)
-        bagging = BaggingClassifier(DecisionTreeClassifier(), n_estimators=30)
-        boosting = BoostingClassifier(
-            DecisionTreeRegressor(max_depth=1), n_estimators=100, learning_rate=0.3
+        Tree, Bagging, Boosting, Stacking, LightGBM = (
+            DecisionTreeClassifier,
+            BaggingClassifier,
+            BoostingClassifier,
+            StackingClassifier,
+            LGBMClassifier,
         )
-        stack = StackingClassifier(
-            [
-                ("deep tree", DecisionTreeClassifier()),
-                ("bagged trees", BaggingClassifier(n_estimators=10)),
-                (
-                    "boosted stumps",
-                    BoostingClassifier(
-                        DecisionTreeRegressor(max_depth=1),
-                        n_estimators=50,
-                        learning_rate=0.3,
-                    ),
-                ),
-            ],
-            cv=3,
-        )
-        lightgbm = LGBMClassifier(n_estimators=100, verbose=-1, n_jobs=1)
+        n_stages = 100  # each log-loss stage moves further than a squared one
     else:
-        tree, stump = DecisionTreeRegressor(), DecisionTreeRegressor(max_depth=1)
-        bagging = BaggingRegressor(DecisionTreeRegressor(), n_estimators=30)
-        boosting = BoostingRegressor(
-            DecisionTreeRegressor(max_depth=1), n_estimators=200, learning_rate=0.3
+        Tree, Bagging, Boosting, Stacking, LightGBM = (
+            DecisionTreeRegressor,
+            BaggingRegressor,
+            BoostingRegressor,
+            StackingRegressor,
+            LGBMRegressor,
         )
-        stack = StackingRegressor(
-            [
-                ("deep tree", DecisionTreeRegressor()),
-                ("bagged trees", BaggingRegressor(n_estimators=10)),
-                (
-                    "boosted stumps",
-                    BoostingRegressor(
-                        DecisionTreeRegressor(max_depth=1),
-                        n_estimators=100,
-                        learning_rate=0.3,
-                    ),
-                ),
-            ],
-            cv=3,
+        n_stages = 200
+
+    def boosted_stumps(n_estimators):
+        # Boosting fits regression stumps to the gradient, for classifiers too.
+        return Boosting(
+            DecisionTreeRegressor(max_depth=1),
+            n_estimators=n_estimators,
+            learning_rate=0.3,
         )
-        lightgbm = LGBMRegressor(n_estimators=100, verbose=-1, n_jobs=1)
+
+    stack = Stacking(
+        [
+            ("deep tree", Tree()),
+            ("bagged trees", Bagging(n_estimators=10)),
+            ("boosted stumps", boosted_stumps(n_stages // 2)),
+        ],
+        cv=3,
+    )
     return {
-        "deep tree": tree,
-        "bagged trees": bagging,
-        "stump": stump,
-        "boosted stumps": boosting,
+        "deep tree": Tree(),
+        "bagged trees": Bagging(Tree(), n_estimators=30),
+        "stump": Tree(max_depth=1),
+        "boosted stumps": boosted_stumps(n_stages),
         "stack": stack,
-        "lightgbm": lightgbm,
+        "lightgbm": LightGBM(n_estimators=100, verbose=-1, n_jobs=1),
     }
 
 
