@@ -1,0 +1,70 @@
+"""Metadata routing: which member receives which metadata.
+
+The one place where the package meets scikit-learn's metadata routing
+(``sklearn.set_config(enable_metadata_routing=True)``), so that every
+estimator routes as scikit-learn's own meta-estimators do:
+
+- with routing enabled, metadata passed to ``fit``, ``predict``, ... goes
+  to the members (and other children) that request it, through
+  :func:`sklearn.utils.metadata_routing.process_routing`; metadata no child
+  requests is scikit-learn's error;
+- with routing disabled, only the parameters an estimator names itself
+  (``sample_weight``) are accepted; any other metadata is scikit-learn's
+  error telling the user to enable routing.
+
+The private scikit-learn helpers this needs are imported here only.
+"""
+
+from sklearn.utils.metadata_routing import (
+    _raise_for_params,
+    _routing_enabled,
+    get_routing_for_object,
+    process_routing,
+)
+from sklearn.utils.validation import has_fit_parameter
+
+__all__ = ["consumes", "route_metadata", "routing_enabled"]
+
+
+def routing_enabled():
+    """Whether scikit-learn's metadata routing is enabled."""
+    return _routing_enabled()
+
+
+def route_metadata(ensemble, method, params, **named):
+    """The metadata of ``ensemble.<method>`` that each child receives.
+
+    ``params`` is what the caller passed as ``**params``; ``named`` are the
+    metadata the method names in its signature (``sample_weight``), routed
+    with them when routing is enabled and left to the caller otherwise.
+
+    Returns
+    -------
+    routed : Bunch
+        ``routed[child][child_method]`` is a dict of metadata, for every
+        child of ``ensemble``'s ``get_metadata_routing()``; empty dicts
+        when routing is disabled.
+
+    Raises
+    ------
+    ValueError
+        When routing is disabled and ``params`` is not empty (scikit-learn's
+        message, naming the setting that enables routing).
+    """
+    _raise_for_params(params, ensemble, method)
+    if not _routing_enabled():
+        return process_routing(ensemble, method)  # empty routing
+    named = {key: value for key, value in named.items() if value is not None}
+    return process_routing(ensemble, method, **named, **params)
+
+
+def consumes(estimator, method, param):
+    """Whether ``estimator.<method>`` takes the metadata ``param``.
+
+    With routing enabled, whether it requests it (a user's
+    ``set_fit_request(sample_weight=False)`` is honoured); otherwise,
+    whether its signature accepts it.
+    """
+    if _routing_enabled():
+        return bool(get_routing_for_object(estimator).consumes(method, {param}))
+    return has_fit_parameter(estimator, param) if method == "fit" else False
