@@ -101,7 +101,9 @@ def run_suite(name, suite, workdir):
     ]
     if suite.select:
         command += ["-k", suite.select]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(workdir)]))
+    # This checkout's ensembles first (not an installed copy), then the adapter.
+    paths = [str(HERE.parent), str(HERE), str(workdir)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
     subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
     results = {}
     for case in ET.parse(report).getroot().iter("testcase"):
