@@ -456,7 +456,9 @@ def test_feature_importances(regression_data_400):
 # --------------------------------------------------------------------------
 def test_classifier_init_must_predict_probabilities(binary_data):
     X, y = binary_data
-    with pytest.raises(ValueError, match="init=Ridge has no predict_proba"):
+    # scikit-learn's parameter validation, in its words.
+    match = "The 'init' parameter of BoostingClassifier must be .* 'predict_proba'"
+    with pytest.raises(InvalidParameterError, match=match):
         BoostingClassifier(init=Ridge(), n_estimators=2).fit(X, y)
 
 
