@@ -368,7 +368,9 @@ class _BaseBoosting(HomogeneousEnsemble):
             np.arange(data.y.shape[0]),
             test_size=self.validation_fraction,
             random_state=split_seed,
-            stratify=data.y if is_classifier(self) else None,
+            # Class indices as floats, as scikit-learn stratifies (the same
+            # split; its error names a class too small to split as 1.0).
+            stratify=data.y.astype(np.float64) if is_classifier(self) else None,
         )
         train, held_out = data.rows(train_rows), data.rows(val_rows)
         if is_classifier(self) and len(np.unique(train.y)) < self.n_classes_:
