@@ -100,8 +100,15 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
     train_score_ : ndarray of shape (n_estimators_,)
         Training loss after each stage (in-bag rows when subsampling).
     oob_improvement_ : ndarray of shape (n_estimators_,)
-        Loss improvement of each stage on the rows it was not fitted on
-        (with subsample < 1).
+        Fall of the out-of-bag loss at each stage, as scikit-learn defines
+        it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
+        measured against the initial model (with subsample < 1; zeros for
+        the stages of an earlier fit without subsampling).
+    oob_scores_ : ndarray of shape (n_estimators_,)
+        Loss of the ensemble after each stage on the rows that stage was
+        not fitted on (with subsample < 1).
+    oob_score_ : float
+        ``oob_scores_[-1]`` (with subsample < 1).
     validation_score_ : ndarray of shape (n_estimators_,)
         Validation loss after each stage (with early stopping).
     feature_importances_ : ndarray of shape (n_features_in_,)
@@ -315,10 +322,20 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
     n_estimators_ : int
         Number of stages kept (fewer than n_estimators after early stopping).
     train_score_ : ndarray of shape (n_estimators_,)
-        Training loss (mean log-loss, or exponential loss) after each stage.
+        Training loss after each stage (in-bag rows when subsampling), on
+        scikit-learn's scale: the binomial deviance (twice the mean
+        log-loss) for binary log-loss, the mean log-loss for multiclass,
+        the mean exponential loss.
     oob_improvement_ : ndarray of shape (n_estimators_,)
-        Loss improvement of each stage on the rows it was not fitted on
-        (with subsample < 1).
+        Fall of the out-of-bag loss at each stage, as scikit-learn defines
+        it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
+        measured against the initial model (with subsample < 1; zeros for
+        the stages of an earlier fit without subsampling).
+    oob_scores_ : ndarray of shape (n_estimators_,)
+        Loss of the ensemble after each stage on the rows that stage was
+        not fitted on (with subsample < 1).
+    oob_score_ : float
+        ``oob_scores_[-1]`` (with subsample < 1).
     validation_score_ : ndarray of shape (n_estimators_,)
         Validation loss after each stage (with early stopping).
     feature_importances_ : ndarray of shape (n_features_in_,)
