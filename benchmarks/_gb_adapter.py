@@ -6,12 +6,14 @@ scikit-learn's gradient boosting takes its trees' settings (``max_depth``,
 and build ``estimator=DecisionTreeRegressor(<those settings>)``, so that
 scikit-learn's own test file ``ensemble/tests/test_gradient_boosting.py``
 can run on our boosting unchanged (see ``peer_suites.py``). Everything
-else (losses, stages, early stopping, warm start, prediction) is ours.
+else (losses, stages, early stopping, warm start, prediction) is ours; the
+adapter adds only ``max_features_``, the trees' own resolved setting.
 """
 
 from sklearn.ensemble import GradientBoostingClassifier as _SkClassifier
 from sklearn.ensemble import GradientBoostingRegressor as _SkRegressor
 from sklearn.tree import DecisionTreeRegressor
+from sklearn.utils.metadata_routing import _routing_enabled
 
 from ensembles import BoostingClassifier, BoostingRegressor
 
@@ -39,9 +41,18 @@ def _constraints(ours, theirs):
 
 class _TreeSettings:
     def _get_estimator(self):
-        return DecisionTreeRegressor(
+        tree = DecisionTreeRegressor(
             **{name: getattr(self, name) for name in TREE_PARAMS}
         )
+        if _routing_enabled():
+            # scikit-learn's gradient boosting always weighs its trees.
+            tree.set_fit_request(sample_weight=True)
+        return tree
+
+    @property
+    def max_features_(self):
+        """The trees' resolved ``max_features``, as scikit-learn exposes it."""
+        return self.estimators_[0, 0].max_features_
 
 
 class GradientBoostingRegressor(_TreeSettings, BoostingRegressor):

@@ -10,11 +10,12 @@ is :mod:`ensembles._boosting_stages`; the losses are
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 
 from ._base import ProbaClassifierMixin, encode_classes
-from ._boosting_stages import _BaseBoosting
+from ._boosting_stages import _BaseBoosting, _members_have_apply
 from ._losses import (
     AbsoluteError,
     BinomialLogLoss,
@@ -99,8 +100,15 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
     train_score_ : ndarray of shape (n_estimators_,)
         Training loss after each stage (in-bag rows when subsampling).
     oob_improvement_ : ndarray of shape (n_estimators_,)
-        Loss improvement of each stage on the rows it was not fitted on
-        (with subsample < 1).
+        Fall of the out-of-bag loss at each stage, as scikit-learn defines
+        it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
+        measured against the initial model (with subsample < 1; zeros for
+        the stages of an earlier fit without subsampling).
+    oob_scores_ : ndarray of shape (n_estimators_,)
+        Loss of the ensemble after each stage on the rows that stage was
+        not fitted on (with subsample < 1).
+    oob_score_ : float
+        ``oob_scores_[-1]`` (with subsample < 1).
     validation_score_ : ndarray of shape (n_estimators_,)
         Validation loss after each stage (with early stopping).
     feature_importances_ : ndarray of shape (n_features_in_,)
@@ -138,6 +146,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         **_BaseBoosting._parameter_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "huber", "quantile"})],
         "alpha": [Interval(Real, 0.0, 1.0, closed="neither")],
+        "init": [StrOptions({"zero"}), None, HasMethods(["fit", "predict"])],
     }
 
     def __init__(
@@ -173,6 +182,14 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
 
     def _encode_y(self, y):
         return y.astype(np.float64, copy=False)
+
+    def _check_init(self, init):
+        if is_classifier(init):
+            raise ValueError(
+                f"init={type(init).__name__} is a classifier; the initial "
+                "model of BoostingRegressor must be a regressor (its "
+                "predictions are the start of the ensemble)."
+            )
 
     def _make_loss(self):
         if self.loss == "squared_error":
@@ -213,6 +230,25 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         """
         for raw in self._staged_raw(X):
             yield raw[:, 0]
+
+    @available_if(_members_have_apply)
+    def apply(self, X):
+        """Apply every stage's member to X: the leaf each sample ends in.
+
+        For members that are single trees (their ``apply`` gives one leaf
+        index per sample), as scikit-learn's gradient boosting.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        X_leaves : ndarray of shape (n_samples, n_estimators_)
+            The leaf index, as float, of each sample in each stage's member.
+        """
+        return super().apply(X)[:, :, 0]
 
 
 # --------------------------------------------------------------------------
@@ -286,10 +322,20 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
     n_estimators_ : int
         Number of stages kept (fewer than n_estimators after early stopping).
     train_score_ : ndarray of shape (n_estimators_,)
-        Training loss (mean log-loss, or exponential loss) after each stage.
+        Training loss after each stage (in-bag rows when subsampling), on
+        scikit-learn's scale: the binomial deviance (twice the mean
+        log-loss) for binary log-loss, the mean log-loss for multiclass,
+        the mean exponential loss.
     oob_improvement_ : ndarray of shape (n_estimators_,)
-        Loss improvement of each stage on the rows it was not fitted on
-        (with subsample < 1).
+        Fall of the out-of-bag loss at each stage, as scikit-learn defines
+        it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
+        measured against the initial model (with subsample < 1; zeros for
+        the stages of an earlier fit without subsampling).
+    oob_scores_ : ndarray of shape (n_estimators_,)
+        Loss of the ensemble after each stage on the rows that stage was
+        not fitted on (with subsample < 1).
+    oob_score_ : float
+        ``oob_scores_[-1]`` (with subsample < 1).
     validation_score_ : ndarray of shape (n_estimators_,)
         Validation loss after each stage (with early stopping).
     feature_importances_ : ndarray of shape (n_features_in_,)
@@ -318,6 +364,7 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         **_BaseBoosting._parameter_constraints,
         "loss": [StrOptions({"log_loss", "exponential"})],
         "n_jobs": [None, Integral],
+        "init": [StrOptions({"zero"}), None, HasMethods(["fit", "predict_proba"])],
     }
 
     def __init__(
@@ -360,10 +407,22 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         self.n_classes_ = len(classes)
         if self.loss == "exponential" and self.n_classes_ > 2:
             raise ValueError(
-                "loss='exponential' is only suitable for a binary y; use "
-                f"loss='log_loss' for {self.n_classes_} classes."
+                "loss='exponential' is only suitable for a binary "
+                f"classification problem, you have n_classes={self.n_classes_}. "
+                "Please use loss='log_loss' instead."
             )
         return encoded
+
+    def _check_weighted_target(self, y, sample_weight):
+        # scikit-learn's error: weights that leave one class cannot be fitted.
+        if sample_weight is None:
+            return
+        n_kept = np.count_nonzero(np.bincount(y, weights=sample_weight))
+        if n_kept < 2:
+            raise ValueError(
+                f"y contains {n_kept} class after sample_weight trimmed classes "
+                "with zero weights, while a minimum of 2 classes are required."
+            )
 
     def _make_loss(self):
         if self.loss == "exponential":

@@ -20,8 +20,10 @@ import numpy as np
 from sklearn.base import _fit_context, clone, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
-from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils import _safe_indexing, check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
@@ -43,11 +45,18 @@ from ._members import (
     tree_leaves,
 )
 from ._parallel import arrays_sent_once, member_threads, parallel_map, progress
+from ._routing import consumes, metadata_of_rows, route_metadata, routing_enabled
 
 
-def _fit_stage_member(make_member, X, target, rows, sample_weight, seed, call_params):
+def _fit_stage_member(
+    make_member, X, target, rows, sample_weight, seed, call_params, metadata, weights
+):
     """Fit one member to one column of the negative gradient; return it with
-    its predictions on all of X (needed for the line search and the update)."""
+    its predictions on all of X (needed for the line search and the update).
+
+    ``weights`` says whether the member may be given ``sample_weight`` (None:
+    whether its ``fit`` accepts it); ``metadata`` is routed to its ``fit``,
+    restricted to its rows."""
     member = make_member(seed)
     fit_member(
         member,
@@ -57,8 +66,18 @@ def _fit_stage_member(make_member, X, target, rows, sample_weight, seed, call_pa
         sample_weight=sample_weight,
         counts_as_weights=True,
         fit_params=call_params,
+        metadata=metadata,
+        takes_weights=weights,
     )
     return member, _predict(member, X, call_params)
+
+
+def _members_have_apply(ensemble):
+    """Whether the members of ``ensemble`` have ``apply`` (trees)."""
+    estimator = getattr(ensemble, "estimator_", None)
+    if estimator is None:
+        estimator = ensemble._get_estimator()
+    return hasattr(estimator, "apply")
 
 
 def _predict(member, X, call_params):
@@ -85,6 +104,8 @@ class _TrainingData:
     without weights); ``loss_weight`` is the same weights as an array, ones
     when none were given, for the losses and line searches. ``call_params``
     go with ``X`` once it is prepared for the members (:meth:`for_members`).
+    ``metadata`` and ``init_metadata`` are the metadata routed to the
+    members' and the initial estimator's ``fit``, for these rows.
     """
 
     X: object
@@ -92,6 +113,19 @@ class _TrainingData:
     sample_weight: np.ndarray | None
     loss_weight: np.ndarray
     call_params: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    init_metadata: dict = field(default_factory=dict)
+
+    def rows(self, indices):
+        """These rows' ``indices``: X, y, weights and metadata alike."""
+        return _TrainingData(
+            _safe_indexing(self.X, indices),
+            self.y[indices],
+            None if self.sample_weight is None else self.sample_weight[indices],
+            self.loss_weight[indices],
+            metadata=metadata_of_rows(self.X, self.metadata, indices),
+            init_metadata=metadata_of_rows(self.X, self.init_metadata, indices),
+        )
 
     def for_members(self, estimator):
         """These rows, with ``X`` prepared for members cloned from ``estimator``."""
@@ -133,7 +167,13 @@ class _Stages:
     steps: list = field(default_factory=list)
     train_score: list = field(default_factory=list)
     oob_improvement: list = field(default_factory=list)
+    oob_scores: list = field(default_factory=list)
     validation_score: list = field(default_factory=list)
+    #: The first stage whose out-of-bag improvement is measured against the
+    #: loss before it on its own out-of-bag rows: the first stage, or the
+    #: first of a warm start that turned subsampling on (the stages before
+    #: it have no out-of-bag score).
+    first_oob_stage: int = 0
 
 
 def _refine_leaves(tree, loss, train, rows, column):
@@ -175,7 +215,12 @@ class _BaseBoosting(HomogeneousEnsemble):
     _member_kind_reason = " (its members fit the loss's gradient, for classifiers too)"
 
     def _default_estimator(self):
-        return DecisionTreeRegressor(max_depth=3)
+        tree = DecisionTreeRegressor(max_depth=3)
+        if routing_enabled():
+            # The default members take the weights, as scikit-learn's
+            # gradient boosting's trees do; the user cannot ask for it.
+            tree.set_fit_request(sample_weight=True)
+        return tree
 
     # -- hooks --------------------------------------------------------------
     def _encode_y(self, y):
@@ -191,7 +236,7 @@ class _BaseBoosting(HomogeneousEnsemble):
     @unfitted_on_error
     # Meta-estimators: members validate their own parameters.
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, monitor=None, **fit_params):
         """Fit the boosted ensemble, one stage after another.
 
         Parameters
@@ -202,18 +247,34 @@ class _BaseBoosting(HomogeneousEnsemble):
         y : array-like of shape (n_samples,)
             Target values (class labels for classification).
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, passed to every member's ``fit`` (a member
-            whose ``fit`` does not take them is an error) and used in every
-            loss and line search.
+            Sample weights, used in every loss and line search and passed
+            to every member's ``fit`` (a member whose ``fit`` does not take
+            them is an error) and to the initial estimator's. With metadata
+            routing enabled, the members and a given ``init`` receive them
+            only when they request them (``set_fit_request``); a member
+            that does not is fitted on its subsample's rows.
+        monitor : callable, default=None
+            Called after each stage as ``monitor(i, self, locals())``, with
+            ``i`` the stage's index and ``self`` already holding the fitted
+            attributes of the stages so far (it can predict); when it
+            returns True, fitting stops there. For held-out estimates,
+            custom early stopping or snapshots, as in scikit-learn's
+            gradient boosting.
+        **fit_params : dict
+            Metadata routed to the members' and ``init``'s ``fit``, those
+            that request it (only with
+            ``sklearn.set_config(enable_metadata_routing=True)``); members
+            fitted on a subsample get the values of their rows.
 
         Returns
         -------
         self : object
             The fitted ensemble.
         """
+        routed = route_metadata(self, "fit", fit_params)
         estimator = self._checked_estimator()
         n_features_before = getattr(self, "n_features_in_", None)
-        data = self._training_data(X, y, sample_weight, estimator)
+        data = self._training_data(X, y, sample_weight, estimator, routed)
         loss = self._make_loss()
         split_seed, stage_seeds = self._draw_seeds(loss.n_columns)
         train, held_out = self._hold_out(data, split_seed)
@@ -226,12 +287,39 @@ class _BaseBoosting(HomogeneousEnsemble):
         if n_fitted is None:
             return self
         stages = self._starting_stages(n_fitted, train, held_out, loss)
-        self._fit_stages(stages, estimator, loss, train, held_out, stage_seeds)
+        self._fit_stages(
+            stages, estimator, loss, train, held_out, stage_seeds, monitor=monitor
+        )
         self._set_fitted(stages, estimator, loss, held_out)
         return self
 
-    def _training_data(self, X, y, sample_weight, estimator):
-        """The validated training data: y encoded, the weights checked."""
+    def get_metadata_routing(self):
+        """Get the metadata routing of this ensemble.
+
+        ``fit`` routes metadata to the base estimator's ``fit`` (every
+        member) and to ``init``'s ``fit`` when ``init`` is an estimator.
+        The ensemble consumes ``sample_weight`` itself.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of the metadata that ``fit`` receives.
+        """
+        router = MetadataRouter(owner=self).add_self_request(self)
+        router.add(
+            estimator=self._get_estimator(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+        if self.init is not None and not isinstance(self.init, str):
+            router.add(
+                init=self.init,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        return router
+
+    def _training_data(self, X, y, sample_weight, estimator, routed):
+        """The validated training data: y encoded, the weights checked, the
+        metadata routed to the members and to ``init``."""
         X, y = validate_X_y(
             self,
             X,
@@ -241,8 +329,19 @@ class _BaseBoosting(HomogeneousEnsemble):
         )
         y = self._encode_y(column_or_1d(y, warn=True))
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        self._check_weighted_target(y, sample_weight)
         loss_weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
-        return _TrainingData(X, y, sample_weight, loss_weight)
+        return _TrainingData(
+            X,
+            y,
+            sample_weight,
+            loss_weight,
+            metadata=dict(routed.estimator.fit),
+            init_metadata=dict(routed.get("init", {}).get("fit", {})),
+        )
+
+    def _check_weighted_target(self, y, sample_weight):
+        """Hook: the classifier refuses weights that leave one class."""
 
     def _draw_seeds(self, n_columns):
         """The seed of the early-stopping split, and the seeds of every stage.
@@ -263,38 +362,37 @@ class _BaseBoosting(HomogeneousEnsemble):
         without early stopping)."""
         if self.n_iter_no_change is None:
             return data, None
-        X, X_val, y, y_val, weight, weight_val = train_test_split(
-            data.X,
-            data.y,
-            data.loss_weight,
+        # The rows are split by index (the same split as of the arrays
+        # themselves), so that the metadata can follow them.
+        train_rows, val_rows = train_test_split(
+            np.arange(data.y.shape[0]),
             test_size=self.validation_fraction,
             random_state=split_seed,
-            stratify=data.y if is_classifier(self) else None,
+            # Class indices as floats, as scikit-learn stratifies (the same
+            # split; its error names a class too small to split as 1.0).
+            stratify=data.y.astype(np.float64) if is_classifier(self) else None,
         )
-        if is_classifier(self) and len(np.unique(y)) < self.n_classes_:
+        train, held_out = data.rows(train_rows), data.rows(val_rows)
+        if is_classifier(self) and len(np.unique(train.y)) < self.n_classes_:
             raise ValueError(
-                "The training rows left after holding out "
-                "validation_fraction miss some classes; lower "
-                "validation_fraction or give more samples."
+                "The training data after the early stopping split is missing "
+                "some classes: lower validation_fraction or give more samples."
             )
-        if not np.any(weight_val > 0):
+        if not np.any(held_out.loss_weight > 0):
             raise ValueError(
                 "Every row held out for early stopping has zero "
                 "sample_weight, so no validation score can be computed; "
                 "raise validation_fraction or give those rows weight."
             )
-        weighted = data.sample_weight is not None
-        return (
-            _TrainingData(X, y, weight if weighted else None, weight),
-            _TrainingData(X_val, y_val, weight_val if weighted else None, weight_val),
-        )
+        return train, held_out
 
     def _attributes_not_set(self, held_out):
         """Fitted attributes that a previous fit may have set and this one
         will not."""
         names = []
         if self.subsample >= 1.0:
-            names.append("oob_improvement_")
+            # Out-of-bag scores would not cover this fit's stages.
+            names += ["oob_improvement_", "oob_scores_", "oob_score_"]
         if held_out is None:
             names.append("validation_score_")
         return names
@@ -303,7 +401,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         """What the fit grows: a fresh initial model alone, or, for a warm
         start, the ``n_fitted`` stages already fitted."""
         if not n_fitted:
-            init = self._fit_init(train.X, train.y, train.sample_weight, loss)
+            init = self._fit_init(train, loss)
             return _Stages(
                 init=init,
                 raw=_init_raw(init, train.X, loss),
@@ -318,15 +416,40 @@ class _BaseBoosting(HomogeneousEnsemble):
             members=[list(row) for row in self.estimators_],
             steps=list(self.estimator_weights_),
             train_score=list(self.train_score_),
-            oob_improvement=list(getattr(self, "oob_improvement_", [])),
             validation_score=list(getattr(self, "validation_score_", [])),
+            **self._oob_so_far(n_fitted),
         )
 
-    def _fit_stages(self, stages, estimator, loss, train, held_out, stage_seeds):
+    def _oob_so_far(self, n_fitted):
+        """The out-of-bag scores of the ``n_fitted`` stages a warm start
+        keeps. A warm start that turns subsampling on pads them with zeros,
+        as scikit-learn does; its first stage's improvement is then measured
+        against the loss before it."""
+        if self.subsample >= 1.0:
+            return {}
+        if not hasattr(self, "oob_scores_"):
+            return dict(
+                oob_improvement=[0.0] * n_fitted,
+                oob_scores=[0.0] * n_fitted,
+                first_oob_stage=n_fitted,
+            )
+        return dict(
+            oob_improvement=list(self.oob_improvement_),
+            oob_scores=list(self.oob_scores_),
+        )
+
+    def _fit_stages(
+        self, stages, estimator, loss, train, held_out, stage_seeds, *, monitor
+    ):
         """Add stages to ``stages`` up to n_estimators, or until the
-        validation loss stops improving."""
+        validation loss stops improving or ``monitor`` returns True."""
         make_member = MemberFactory(
             estimator, n_threads=member_threads(self._n_jobs(), loss.n_columns)
+        )
+        # With routing enabled, only members that request the weights get
+        # them (None: as their fit signature says).
+        member_weights = (
+            consumes(estimator, "fit", "sample_weight") if routing_enabled() else None
         )
         train = train.for_members(estimator)
         if held_out is not None:
@@ -360,7 +483,13 @@ class _BaseBoosting(HomogeneousEnsemble):
                     stage_seeds[stage],
                     make_member=make_member,
                     refine_leaves=refine_leaves,
+                    member_weights=member_weights,
                 )
+                if monitor is not None:
+                    # The monitor sees a fitted ensemble of the stages so far.
+                    self._set_fitted(stages, estimator, loss, held_out)
+                    if monitor(stage, self, locals()):
+                        break
                 if held_out is None:
                     continue
                 if stages.validation_score[-1] + self.tol < best_val:
@@ -372,12 +501,24 @@ class _BaseBoosting(HomogeneousEnsemble):
                         break
 
     def _fit_stage(
-        self, stage, stages, loss, train, held_out, seeds, *, make_member, refine_leaves
+        self,
+        stage,
+        stages,
+        loss,
+        train,
+        held_out,
+        seeds,
+        *,
+        make_member,
+        refine_leaves,
+        member_weights,
     ):
         """Fit one stage and add it, with its scores, to ``stages``.
 
         ``seeds`` holds one seed per member, then the subsample's; ``train``
-        and ``held_out`` are prepared for the members.
+        and ``held_out`` are prepared for the members. ``member_weights``:
+        whether the members get the user's weights (None: when their
+        ``fit`` takes them).
         """
         n_samples = train.y.shape[0]
         indices = None
@@ -390,7 +531,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         loss.prepare_stage(rows.y, rows.raw, rows.loss_weight)
         gradient = loss.negative_gradient(train.y, stages.raw)
         members, direction = self._fit_members(
-            stage, gradient, rows, train, seeds[:-1], make_member
+            stage, gradient, rows, train, seeds[:-1], make_member, member_weights
         )
         if refine_leaves:
             # Trees: a step per leaf, so the stage moves by its leaf values
@@ -406,31 +547,42 @@ class _BaseBoosting(HomogeneousEnsemble):
 
         stages.members.append(members)
         stages.steps.append(step)
-        stages.train_score.append(loss(rows.y, rows.of(raw), rows.loss_weight))
+        # Scores on scikit-learn's scale (loss.score).
+        stages.train_score.append(loss.score(rows.y, rows.of(raw), rows.loss_weight))
         if indices is not None:
+            # As scikit-learn defines them: the loss on this stage's
+            # out-of-bag rows after it, and its fall from the previous
+            # stage's score (for the first, from the loss before the stage
+            # on the same rows).
             out_of_bag = np.ones(n_samples, dtype=bool)
             out_of_bag[indices] = False
             y_out, weight_out = train.y[out_of_bag], train.loss_weight[out_of_bag]
-            before = loss(y_out, stages.raw[out_of_bag], weight_out)
-            stages.oob_improvement.append(
-                before - loss(y_out, raw[out_of_bag], weight_out)
-            )
+            score = loss.score(y_out, raw[out_of_bag], weight_out)
+            if stage == stages.first_oob_stage:
+                previous = loss.score(y_out, stages.raw[out_of_bag], weight_out)
+            else:
+                previous = stages.oob_scores[-1]
+            stages.oob_scores.append(score)
+            stages.oob_improvement.append(previous - score)
         stages.raw = raw
         if held_out is not None:
             stages.raw_val = stages.raw_val + self._stage_raw(
                 members, step, held_out.X, held_out.call_params
             )
             stages.validation_score.append(
-                loss(held_out.y, stages.raw_val, held_out.loss_weight)
+                loss.score(held_out.y, stages.raw_val, held_out.loss_weight)
             )
 
-    def _fit_members(self, stage, gradient, rows, train, seeds, make_member):
+    def _fit_members(
+        self, stage, gradient, rows, train, seeds, make_member, member_weights
+    ):
         """Fit a member to each column of the negative gradient, in parallel.
 
         Returns the members and their predictions on every training row, a
         column each.
         """
         n_columns = len(seeds)
+        sample_weight = None if member_weights is False else train.sample_weight
         fitted = parallel_map(
             _fit_stage_member,
             (
@@ -439,9 +591,11 @@ class _BaseBoosting(HomogeneousEnsemble):
                     train.X,
                     gradient[:, column],
                     rows.indices,
-                    train.sample_weight,
+                    sample_weight,
                     seed,
                     train.call_params,
+                    train.metadata,
+                    member_weights,
                 )
                 for column, seed in enumerate(seeds)
             ),
@@ -472,28 +626,41 @@ class _BaseBoosting(HomogeneousEnsemble):
         self.train_score_ = np.array(stages.train_score)
         if self.subsample < 1.0:
             self.oob_improvement_ = np.array(stages.oob_improvement)
+            self.oob_scores_ = np.array(stages.oob_scores)
+            self.oob_score_ = float(self.oob_scores_[-1])
         if held_out is not None:
             self.validation_score_ = np.array(stages.validation_score)
 
-    def _fit_init(self, X, y, sample_weight, loss):
-        """Fit the initial model; the user's weights (or None) go to it."""
+    def _fit_init(self, train, loss):
+        """Fit the initial model on the training rows ``train``.
+
+        The loss's own constant model always gets the user's weights; a
+        given ``init`` gets them when its ``fit`` takes them (a ValueError
+        otherwise, as in scikit-learn), or, with metadata routing enabled,
+        when it requests them, with the metadata routed to it.
+        """
         if isinstance(self.init, str):  # "zero"
             return "zero"
-        init = loss.init_estimator() if self.init is None else clone(self.init)
-        if is_classifier(self) and not hasattr(init, "predict_proba"):
-            raise ValueError(
-                f"init={type(init).__name__} has no predict_proba; the initial "
-                f"model of {type(self).__name__} must predict class probabilities."
-            )
-        if sample_weight is None:
-            return init.fit(X, y)
-        try:
-            return init.fit(X, y, sample_weight=sample_weight)
-        except TypeError:
-            raise ValueError(
-                f"The initial estimator {type(init).__name__} does not support "
-                "sample weights."
-            ) from None
+        if self.init is None:
+            init = loss.init_estimator()
+            if train.sample_weight is None:
+                return init.fit(train.X, train.y)
+            return init.fit(train.X, train.y, sample_weight=train.sample_weight)
+        init = clone(self.init)
+        self._check_init(init)
+        params = dict(train.init_metadata)
+        if train.sample_weight is not None:
+            if consumes(init, "fit", "sample_weight"):
+                params["sample_weight"] = train.sample_weight
+            elif not routing_enabled():
+                raise ValueError(
+                    f"The initial estimator {type(init).__name__} does not "
+                    "support sample weights."
+                )
+        return init.fit(train.X, train.y, **params)
+
+    def _check_init(self, init):
+        """Hook: refuse an ``init`` of the wrong kind."""
 
     # -- prediction ---------------------------------------------------------
     @staticmethod
@@ -525,6 +692,41 @@ class _BaseBoosting(HomogeneousEnsemble):
         for raw in self._staged_raw_from_valid(X, loss):
             pass
         return _init_raw(self.init_, X, loss) if raw is None else raw  # no stage yet
+
+    @available_if(_members_have_apply)
+    def apply(self, X):
+        """Apply every stage's member to X: the leaf each sample ends in.
+
+        For members that are single trees (their ``apply`` gives one leaf
+        index per sample), as scikit-learn's gradient boosting.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        X_leaves : ndarray of shape (n_samples, n_estimators_, K)
+            The leaf index, as float, of each sample in each member; K is
+            the number of members per stage (1 for regression and binary
+            classification, n_classes otherwise). BoostingRegressor returns
+            shape (n_samples, n_estimators_), as scikit-learn's does.
+        """
+        check_is_fitted(self)
+        X = validate_X(self, X, **member_input_tags(self.estimator_))
+        X, call_params = member_input(self.estimator_, X)
+        n_stages, n_columns = self.estimators_.shape
+        leaves = np.zeros((X.shape[0], n_stages, n_columns))
+        for (stage, column), member in np.ndenumerate(self.estimators_):
+            ids = np.asarray(member.apply(X, **call_params))
+            if ids.ndim != 1:
+                raise ValueError(
+                    f"apply needs members that give one leaf per sample; "
+                    f"{type(member).__name__}.apply gives shape {ids.shape}."
+                )
+            leaves[:, stage, column] = ids
+        return leaves
 
     @property
     def feature_importances_(self):

@@ -18,6 +18,7 @@ classification, K=n_classes for multiclass log-loss. Each loss knows:
 import numpy as np
 from scipy.special import expit
 from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.utils.validation import _num_samples
 
 
 def weighted_quantile(values, weights, q):
@@ -38,6 +39,23 @@ def _softmax(raw):
     return exp / total, (top + np.log(total))[:, 0]
 
 
+_EPS = np.finfo(np.float64).eps
+
+
+def _init_proba(init_estimator, X, n_classes):
+    """``predict_proba`` of an initial estimator, checked to have a column
+    per class, clipped away from 0 and 1."""
+    proba = np.asarray(init_estimator.predict_proba(X), dtype=np.float64)
+    expected = (_num_samples(X), n_classes)
+    if proba.shape != expected:
+        raise ValueError(
+            f"The initial estimator {type(init_estimator).__name__}'s "
+            f"predict_proba gives an array of shape {proba.shape}; the "
+            f"ensemble starts from probabilities of shape {expected}."
+        )
+    return np.clip(proba, _EPS, 1 - _EPS)
+
+
 def _weighted_mean(values, weights):
     return float(np.sum(weights * values) / np.sum(weights))
 
@@ -48,17 +66,35 @@ class _Loss:
     #: Number of raw columns K; the multinomial loss sets it per problem.
     n_columns = 1
 
+    #: The factor between the loss minimised here and the scores reported
+    #: (``train_score_``, the out-of-bag and validation scores), so that
+    #: they are on scikit-learn's gradient boosting's scale: its binomial
+    #: deviance is twice the binary log-loss.
+    score_scale = 1.0
+
     def init_estimator(self):
         """An unfitted estimator whose predictions are the best constant."""
         raise NotImplementedError
 
     def raw_from_init(self, init_estimator, X):
         """Raw predictions (n_samples, K) of a fitted initial estimator."""
-        return np.asarray(init_estimator.predict(X), dtype=np.float64).reshape(-1, 1)
+        predictions = np.asarray(init_estimator.predict(X), dtype=np.float64)
+        n_samples = _num_samples(X)
+        if predictions.shape not in ((n_samples,), (n_samples, 1)):
+            raise ValueError(
+                f"The initial estimator {type(init_estimator).__name__} predicts "
+                f"an array of shape {predictions.shape} for {n_samples} "
+                "samples; the ensemble starts from one value per sample."
+            )
+        return predictions.reshape(-1, 1)
 
     def __call__(self, y, raw, sample_weight):
         """Weighted mean loss."""
         return _weighted_mean(self.pointwise(y, raw), sample_weight)
+
+    def score(self, y, raw, sample_weight):
+        """The weighted mean loss as reported, on scikit-learn's scale."""
+        return self.score_scale * self(y, raw, sample_weight)
 
     def pointwise(self, y, raw):
         raise NotImplementedError
@@ -323,17 +359,19 @@ class HuberLoss(_Loss):
 # --------------------------------------------------------------------------
 # Classification (y holds class indices 0..K-1)
 # --------------------------------------------------------------------------
-_EPS = np.finfo(np.float64).eps
 
 
 class BinomialLogLoss(_NewtonLeaves, _Loss):
-    """Binary log-loss on the log-odds ``F``."""
+    """Binary log-loss on the log-odds ``F``; scores are reported as the
+    binomial deviance (twice the log-loss), as scikit-learn reports them."""
+
+    score_scale = 2.0
 
     def init_estimator(self):
         return DummyClassifier(strategy="prior")
 
     def raw_from_init(self, init_estimator, X):
-        proba = np.clip(init_estimator.predict_proba(X)[:, 1], _EPS, 1 - _EPS)
+        proba = _init_proba(init_estimator, X, 2)[:, 1]
         return np.log(proba / (1 - proba))[:, None]
 
     def pointwise(self, y, raw):
@@ -359,7 +397,7 @@ class ExponentialLoss(_NewtonLeaves, _Loss):
         return DummyClassifier(strategy="prior")
 
     def raw_from_init(self, init_estimator, X):
-        proba = np.clip(init_estimator.predict_proba(X)[:, 1], _EPS, 1 - _EPS)
+        proba = _init_proba(init_estimator, X, 2)[:, 1]
         return 0.5 * np.log(proba / (1 - proba))[:, None]
 
     def pointwise(self, y, raw):
@@ -388,7 +426,7 @@ class MultinomialLogLoss(_NewtonLeaves, _Loss):
         return DummyClassifier(strategy="prior")
 
     def raw_from_init(self, init_estimator, X):
-        proba = np.clip(init_estimator.predict_proba(X), _EPS, 1 - _EPS)
+        proba = _init_proba(init_estimator, X, self.n_columns)
         log_proba = np.log(proba)
         return log_proba - log_proba.mean(axis=1, keepdims=True)
 

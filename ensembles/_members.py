@@ -32,6 +32,8 @@ from sklearn.tree import (
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
 
+from ._routing import metadata_of_rows
+
 MAX_INT = np.iinfo(np.int32).max
 
 
@@ -296,6 +298,8 @@ def fit_member(
     sample_weight=None,
     counts_as_weights=False,
     fit_params=None,
+    metadata=None,
+    takes_weights=None,
 ):
     """Fit ``member`` on the rows ``indices`` (repeats allowed) of ``X``, ``y``.
 
@@ -306,12 +310,23 @@ def fit_member(
     restricted to the same rows.
 
     ``features``, when given, selects the columns the member is trained on;
-    ``fit_params`` are extra keyword arguments of its ``fit``.
+    ``fit_params`` are extra keyword arguments of its ``fit``; ``metadata``
+    is metadata routed to its ``fit``, whose per-row values are restricted
+    to the rows it is fitted on (see :func:`~ensembles._routing.metadata_of_rows`).
+    ``takes_weights``, when given, overrides whether the member may be
+    given ``sample_weight`` (by default, whether its ``fit`` accepts it):
+    a member that does not request the weights under metadata routing is
+    fitted on its rows, not on counts as weights.
     Returns the fitted member.
     """
     fit_params = fit_params or {}
+    X_all = X
     X = select_features(X, features)
-    takes_weights = accepts_sample_weight(member)
+    if takes_weights is None:
+        takes_weights = accepts_sample_weight(member)
+    if metadata:
+        rows = None if counts_as_weights and takes_weights else indices
+        fit_params = {**fit_params, **metadata_of_rows(X_all, metadata, rows)}
     if sample_weight is not None and not takes_weights:
         raise ValueError(
             f"{type(member).__name__}.fit does not accept sample_weight; fit "

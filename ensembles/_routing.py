@@ -21,9 +21,9 @@ from sklearn.utils.metadata_routing import (
     get_routing_for_object,
     process_routing,
 )
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
-__all__ = ["consumes", "route_metadata", "routing_enabled"]
+__all__ = ["consumes", "metadata_of_rows", "route_metadata", "routing_enabled"]
 
 
 def routing_enabled():
@@ -68,3 +68,16 @@ def consumes(estimator, method, param):
     if _routing_enabled():
         return bool(get_routing_for_object(estimator).consumes(method, {param}))
     return has_fit_parameter(estimator, param) if method == "fit" else False
+
+
+def metadata_of_rows(X, metadata, indices):
+    """The routed ``metadata`` of the rows ``indices`` of ``X``.
+
+    Values with one entry per row of ``X`` are restricted to those rows, as
+    scikit-learn restricts them for a member fitted on a subset of rows;
+    other values are passed through unchanged. ``indices`` None keeps
+    every row.
+    """
+    if not metadata or indices is None:
+        return dict(metadata or {})
+    return _check_method_params(X, params=metadata, indices=indices)

@@ -7,15 +7,16 @@ import pytest
 import sklearn
 from lightgbm import LGBMRegressor
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
     make_classification,
     make_friedman1,
 )
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
@@ -456,7 +457,9 @@ def test_feature_importances(regression_data_400):
 # --------------------------------------------------------------------------
 def test_classifier_init_must_predict_probabilities(binary_data):
     X, y = binary_data
-    with pytest.raises(ValueError, match="init=Ridge has no predict_proba"):
+    # scikit-learn's parameter validation, in its words.
+    match = "The 'init' parameter of BoostingClassifier must be .* 'predict_proba'"
+    with pytest.raises(InvalidParameterError, match=match):
         BoostingClassifier(init=Ridge(), n_estimators=2).fit(X, y)
 
 
@@ -688,3 +691,241 @@ def test_failing_member_is_named_with_its_stage(regression_data_400):
     FailsLater.calls = 0
     with pytest.raises(ValueError, match="member of stage 3 failed.*numerical"):
         BoostingRegressor(FailsLater(max_depth=2), n_estimators=5).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# As a GradientBoosting replacement: apply, monitor, out-of-bag scores
+# --------------------------------------------------------------------------
+def test_apply_gives_each_members_leaves(regression_data_400, multiclass_data):
+    X, y = regression_data_400
+    reg = BoostingRegressor(n_estimators=4, random_state=0).fit(X, y)
+    leaves = reg.apply(X[:50])
+    assert leaves.shape == (50, 4)
+    for stage, (tree,) in enumerate(reg.estimators_):
+        assert_array_equal(leaves[:, stage], tree.apply(X[:50].astype(np.float32)))
+    X, y = multiclass_data
+    clf = BoostingClassifier(n_estimators=3, random_state=0).fit(X, y)
+    leaves = clf.apply(X)
+    assert leaves.shape == (len(X), 3, 3)
+    for (stage, column), tree in np.ndenumerate(clf.estimators_):
+        assert_array_equal(leaves[:, stage, column], tree.apply(X.astype(np.float32)))
+    binary = BoostingClassifier(n_estimators=2).fit(X, y == 0)
+    assert binary.apply(X).shape == (len(X), 2, 1)
+    # Members without leaves: no apply, as a learner without it.
+    assert not hasattr(BoostingRegressor(Ridge()), "apply")
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_monitor_stops_the_fit(binary_data, warm_start):
+    X, y = binary_data
+    seen = []
+
+    def monitor(i, model, local_vars):
+        # The model holds the stages so far, and can predict with them.
+        seen.append((i, model.n_estimators_, model.predict_proba(X[:2]).shape))
+        return i == 5
+
+    params = dict(n_estimators=20, subsample=0.7, random_state=0)
+    model = BoostingClassifier(warm_start=warm_start, **params)
+    model.fit(X, y, monitor=monitor)
+    assert seen == [(i, i + 1, (2, 2)) for i in range(6)]
+    assert model.n_estimators == 20  # the parameter is not changed
+    assert model.n_estimators_ == 6
+    assert model.estimators_.shape == (6, 1)
+    for name in ["train_score_", "oob_improvement_", "oob_scores_"]:
+        assert getattr(model, name).shape == (6,)
+    assert model.oob_score_ == model.oob_scores_[-1]
+    # The first 6 stages of a 20-stage fit are the 6 stages of a 6-stage fit.
+    six = BoostingClassifier(**{**params, "n_estimators": 6}).fit(X, y)
+    assert_allclose(model.predict_proba(X), six.predict_proba(X))
+    assert_allclose(model.oob_scores_, six.oob_scores_)
+    if warm_start:  # the fit goes on from the stage it stopped at
+        model.fit(X, y)
+        assert model.n_estimators_ == 20
+        full = BoostingClassifier(**params).fit(X, y)
+        assert_allclose(model.predict_proba(X), full.predict_proba(X))
+        assert_allclose(model.oob_scores_, full.oob_scores_)
+
+
+class RowRecordingRidge(Ridge):
+    """A Ridge whose fit takes no sample_weight, so that boosting fits it on
+    its subsample's rows, and records the rows and metadata it was given."""
+
+    def fit(self, X, y, groups=None):
+        self.rows_ = np.asarray(X[:, 0], dtype=int)  # column 0 holds row ids
+        self.groups_ = groups
+        return super().fit(X, y)
+
+
+def test_oob_and_train_scores_equal_an_independent_computation(binary_data):
+    X, y = binary_data
+    X = np.column_stack([np.arange(len(y)), X])
+    model = BoostingClassifier(
+        RowRecordingRidge(), n_estimators=6, subsample=0.6, random_state=0
+    ).fit(X, y)
+    previous = None
+    prior = np.full(len(y), y.mean())
+    staged = list(model.staged_predict_proba(X))
+    for stage, ((member,), proba) in enumerate(zip(model.estimators_, staged)):
+        in_bag = np.zeros(len(y), dtype=bool)
+        in_bag[member.rows_] = True
+        assert in_bag.sum() == int(0.6 * len(y))
+        # scikit-learn's scale for the binary log-loss: the binomial deviance.
+        assert model.train_score_[stage] == pytest.approx(
+            2 * log_loss(y[in_bag], proba[in_bag]), rel=1e-9
+        )
+        score = 2 * log_loss(y[~in_bag], proba[~in_bag])
+        assert model.oob_scores_[stage] == pytest.approx(score, rel=1e-9)
+        if previous is None:  # the first stage: against the initial model
+            previous = 2 * log_loss(y[~in_bag], prior[~in_bag], labels=[0, 1])
+        assert model.oob_improvement_[stage] == pytest.approx(previous - score)
+        previous = score
+    assert model.oob_score_ == model.oob_scores_[-1]
+    full = BoostingClassifier(n_estimators=3).fit(X, y)
+    for name in ["oob_improvement_", "oob_scores_", "oob_score_"]:
+        assert not hasattr(full, name)
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "exponential"])
+def test_train_score_is_on_sklearns_scale(binary_data, multiclass_data, loss):
+    for X, y in [binary_data, multiclass_data][: 2 if loss == "log_loss" else 1]:
+        weight = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+        ours = BoostingClassifier(n_estimators=10, loss=loss, random_state=0)
+        theirs = GradientBoostingClassifier(n_estimators=10, loss=loss, random_state=0)
+        ours.fit(X, y, sample_weight=weight)
+        theirs.fit(X, y, sample_weight=weight)
+        assert_allclose(ours.train_score_, theirs.train_score_, rtol=1e-8)
+
+
+def test_warm_start_that_turns_subsampling_on_pads_the_oob_scores(binary_data):
+    X, y = binary_data
+    model = BoostingClassifier(n_estimators=5, warm_start=True, random_state=0)
+    model.fit(X, y)
+    assert not hasattr(model, "oob_scores_")
+    model.set_params(n_estimators=8, subsample=0.5).fit(X, y)
+    assert_array_equal(model.oob_improvement_[:5], np.zeros(5))
+    assert_array_equal(model.oob_scores_[:5], np.zeros(5))
+    assert np.all(model.oob_scores_[5:] > 0)
+    # The first subsampled stage improves on the loss before it, not on 0.
+    assert model.oob_improvement_[5] > 0
+    assert model.oob_score_ == model.oob_scores_[-1]
+    # Going on subsampled extends them; turning it off drops them, as they
+    # would not cover the new stages.
+    model.set_params(n_estimators=10).fit(X, y)
+    assert model.oob_scores_.shape == (10,)
+    model.set_params(n_estimators=12, subsample=1.0).fit(X, y)
+    assert not hasattr(model, "oob_scores_") and not hasattr(model, "oob_score_")
+
+
+def test_weights_that_leave_one_class_are_an_error(multiclass_data):
+    X, y = multiclass_data
+    weight = (y == 0).astype(float)
+    with pytest.raises(ValueError, match="y contains 1 class after sample_weight"):
+        BoostingClassifier(n_estimators=2).fit(X, y, sample_weight=weight)
+    # As in scikit-learn, two classes left are enough.
+    weight = (y != 2).astype(float)
+    model = BoostingClassifier(n_estimators=2).fit(X, y, sample_weight=weight)
+    assert model.predict_proba(X).shape == (len(y), 3)
+
+
+class TwoColumnRegressor(RegressorMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        return self
+
+    def predict(self, X):
+        return np.zeros((len(X), 2))
+
+
+class ThreeColumnClassifier(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), 3), 1 / 3)
+
+
+def test_init_is_validated(regression_data_400, binary_data):
+    X, y = regression_data_400
+    with pytest.raises(ValueError, match="init=DummyClassifier is a classifier"):
+        BoostingRegressor(init=DummyClassifier(), n_estimators=2).fit(X, y > 0)
+    match = r"TwoColumnRegressor predicts an array of shape \(400, 2\)"
+    with pytest.raises(ValueError, match=match):
+        BoostingRegressor(init=TwoColumnRegressor(), n_estimators=2).fit(X, y)
+    match = "The initial estimator Pipeline does not support sample weights"
+    with pytest.raises(ValueError, match=match):
+        BoostingRegressor(init=make_pipeline(Ridge()), n_estimators=2).fit(
+            X, y, sample_weight=np.ones(len(y))
+        )
+    X, y = binary_data
+    match = r"ThreeColumnClassifier's predict_proba gives an array of shape \(300, 3\)"
+    with pytest.raises(ValueError, match=match):
+        BoostingClassifier(init=ThreeColumnClassifier(), n_estimators=2).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'init' parameter"):
+        BoostingClassifier(init=Ridge(), n_estimators=2).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# Metadata routing
+# --------------------------------------------------------------------------
+def test_metadata_is_refused_without_routing(regression_data_400):
+    X, y = regression_data_400
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        BoostingRegressor(n_estimators=2).fit(X, y, groups=np.ones(len(y)))
+
+
+def test_metadata_is_routed_to_the_members_rows(regression_data_400):
+    X, y = regression_data_400
+    X = np.column_stack([np.arange(len(y)), X])
+    groups = np.arange(len(y)) * 10
+    with sklearn.config_context(enable_metadata_routing=True):
+        member = RowRecordingRidge().set_fit_request(groups=True)
+        init = RowRecordingRidge().set_fit_request(groups=True)
+        model = BoostingRegressor(
+            member, n_estimators=3, subsample=0.5, init=init, random_state=0
+        ).fit(X, y, groups=groups)
+        for (fitted,) in model.estimators_:
+            assert len(fitted.rows_) == len(y) // 2
+            assert_array_equal(fitted.groups_, groups[fitted.rows_])
+        assert_array_equal(model.init_.groups_, groups)
+        # Early stopping: members and init see the training rows' metadata.
+        model.set_params(n_iter_no_change=2, validation_fraction=0.25).fit(
+            X, y, groups=groups
+        )
+        assert len(model.init_.rows_) == 300
+        assert_array_equal(model.init_.groups_, groups[model.init_.rows_])
+        for (fitted,) in model.estimators_:
+            assert set(fitted.rows_) <= set(model.init_.rows_)
+            assert_array_equal(fitted.groups_, groups[fitted.rows_])
+        # A member that has not said whether it wants groups: scikit-learn's
+        # error.
+        with pytest.raises(UnsetMetadataPassedError):
+            BoostingRegressor(RowRecordingRidge(), n_estimators=2).fit(
+                X, y, groups=groups
+            )
+        routing = model.get_metadata_routing()
+        assert routing.consumes("fit", ["groups"]) == {"groups"}
+
+
+class WeightRecordingTree(DecisionTreeRegressor):
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        self.weight_ = sample_weight
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+
+def test_sample_weight_reaches_the_members_that_request_it(regression_data_400):
+    X, y = regression_data_400
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, len(y))
+    plain = BoostingRegressor(n_estimators=5, random_state=0)
+    expected = plain.fit(X, y, sample_weight=weight).predict(X)
+    with sklearn.config_context(enable_metadata_routing=True):
+        # The default trees take the weights, as without routing.
+        assert_array_equal(plain.fit(X, y, sample_weight=weight).predict(X), expected)
+        asks = WeightRecordingTree(max_depth=3).set_fit_request(sample_weight=True)
+        model = BoostingRegressor(asks, n_estimators=2).fit(X, y, sample_weight=weight)
+        assert_array_equal(model.estimators_[0, 0].weight_, weight)
+        refuses = WeightRecordingTree(max_depth=3).set_fit_request(sample_weight=False)
+        model = BoostingRegressor(refuses, n_estimators=2, subsample=0.5)
+        model.fit(X, y, sample_weight=weight)
+        # No weights: fitted on its subsample's rows (the loss still weighs).
+        assert model.estimators_[0, 0].weight_ is None
+        assert model.estimators_[0, 0].tree_.n_node_samples[0] == len(y) // 2
