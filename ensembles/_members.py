@@ -32,6 +32,8 @@ from sklearn.tree import (
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
 
+from ._routing import consumes, metadata_rows
+
 MAX_INT = np.iinfo(np.int32).max
 
 
@@ -302,11 +304,17 @@ def fit_member(
     With ``counts_as_weights=True`` and a member whose ``fit`` takes
     ``sample_weight``, the rows are not copied: the member sees all of ``X``
     with each row weighted by how often it was drawn (a bootstrap sample
-    expressed as integer counts). ``sample_weight`` is the user's weights,
+    expressed as integer counts). Whether it takes them is
+    :func:`ensembles._routing.consumes`'s answer: its signature, or, with
+    metadata routing enabled, its request (a member set with
+    ``set_fit_request(sample_weight=False)`` gets copied rows, as in
+    scikit-learn's bagging). ``sample_weight`` is the user's weights,
     restricted to the same rows.
 
     ``features``, when given, selects the columns the member is trained on;
-    ``fit_params`` are extra keyword arguments of its ``fit``.
+    ``fit_params`` are extra keyword arguments of its ``fit``: routed
+    metadata with one entry per row of ``X`` follows the rows when they are
+    copied (see :func:`ensembles._routing.metadata_rows`).
     Returns the fitted member.
     """
     fit_params = fit_params or {}
@@ -322,12 +330,13 @@ def fit_member(
             fit_params = {**fit_params, "sample_weight": sample_weight}
         return member.fit(X, y, **fit_params)
 
-    if counts_as_weights and takes_weights:
+    if counts_as_weights and consumes(member, "fit", "sample_weight"):
         weights = np.bincount(indices, minlength=X.shape[0]).astype(np.float64)
         if sample_weight is not None:
             weights *= sample_weight
         return member.fit(X, y, sample_weight=weights, **fit_params)
 
+    fit_params = metadata_rows(fit_params, X, indices)
     X_rows = _safe_indexing(X, indices)
     y_rows = _safe_indexing(y, indices)
     if sample_weight is not None:

@@ -21,9 +21,9 @@ from sklearn.utils.metadata_routing import (
     get_routing_for_object,
     process_routing,
 )
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
-__all__ = ["consumes", "route_metadata", "routing_enabled"]
+__all__ = ["consumes", "metadata_rows", "route_metadata", "routing_enabled"]
 
 
 def routing_enabled():
@@ -68,3 +68,16 @@ def consumes(estimator, method, param):
     if _routing_enabled():
         return bool(get_routing_for_object(estimator).consumes(method, {param}))
     return has_fit_parameter(estimator, param) if method == "fit" else False
+
+
+def metadata_rows(params, X, indices):
+    """``params`` for a fit on the rows ``indices`` of ``X``.
+
+    Per-sample metadata (an array-like with one entry per row of ``X``)
+    follows the rows it belongs to; anything else (a scalar, an array of
+    another length) is passed on as is, as scikit-learn's meta-estimators
+    do.
+    """
+    if not params:
+        return params
+    return _check_method_params(X, params=params, indices=indices)
