@@ -57,7 +57,9 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     bootstrap : bool, default=True
         Draw rows with replacement. A member whose ``fit`` takes
         ``sample_weight`` receives the draw as integer weights instead of
-        copied rows.
+        copied rows; with metadata routing enabled, a member that requests
+        ``sample_weight`` does (``set_fit_request(sample_weight=False)``
+        makes it copied rows), as in scikit-learn's bagging.
     bootstrap_features : bool, default=False
         Draw features with replacement.
     oob_score : bool, default=False
@@ -114,6 +116,7 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     """
 
     _member_kind = "regressor"
+    _routed_methods = ("fit", "predict")
 
     def _default_estimator(self):
         return DecisionTreeRegressor()
@@ -123,7 +126,7 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
             return column_or_1d(y, warn=True)
         return y
 
-    def predict(self, X, return_std=False):
+    def predict(self, X, *, return_std=False, **params):
         """Predict targets as the mean of the members' predictions.
 
         Parameters
@@ -133,6 +136,10 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
         return_std : bool, default=False
             Also return the standard deviation of the members' predictions
             for each sample (ddof=0): a cheap uncertainty estimate.
+        **params : dict
+            Metadata routed to the members' ``predict``. Only with metadata
+            routing enabled (``sklearn.set_config(enable_metadata_routing=True)``);
+            see scikit-learn's Metadata Routing User Guide.
 
         Returns
         -------
@@ -142,9 +149,11 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
             Standard deviation of the members' predictions; only with
             ``return_std=True``.
         """
+        member_params = self._member_params("predict", params)
         X = self._validate_X_predict(X)
         total, spread = _mean_and_spread(
-            self._member_predictions(X, "predict"), with_spread=return_std
+            self._member_predictions(X, "predict", params=member_params),
+            with_spread=return_std,
         )
         n_members = len(self.estimators_)
         mean = total / n_members
@@ -186,6 +195,18 @@ def _mean_and_spread(predictions, with_spread):
             mean += delta / k
             spread += delta * (prediction - mean)
     return total, spread
+
+
+def _expand_log_proba(log_proba, member_classes, n_classes):
+    """A member's ``predict_log_proba`` on all ``n_classes`` columns: -inf
+    for the classes it never saw (see :func:`~ensembles._members.expand_proba`)."""
+    member_classes = np.asarray(member_classes, dtype=np.intp)
+    log_proba = np.asarray(log_proba, dtype=np.float64)
+    if len(member_classes) == n_classes:
+        return log_proba
+    full = np.full((log_proba.shape[0], n_classes), -np.inf)
+    full[:, member_classes] = log_proba
+    return full
 
 
 def _warn_if_uncovered(counts):
@@ -239,7 +260,9 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
     bootstrap : bool, default=True
         Draw rows with replacement. A member whose ``fit`` takes
         ``sample_weight`` receives the draw as integer weights instead of
-        copied rows.
+        copied rows; with metadata routing enabled, a member that requests
+        ``sample_weight`` does (``set_fit_request(sample_weight=False)``
+        makes it copied rows), as in scikit-learn's bagging.
     bootstrap_features : bool, default=False
         Draw features with replacement.
     oob_score : bool, default=False
@@ -339,9 +362,31 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         self.voting = voting
 
     _member_kind = "classifier"
+    _routed_methods = (
+        "fit",
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+    )
 
     def _default_estimator(self):
         return DecisionTreeClassifier()
+
+    def _member_method(self, caller):
+        # As scikit-learn's bagging: the members' probabilities when they
+        # have them (and soft voting is asked for), else their votes.
+        estimator = self._get_estimator()
+        soft = self.voting == "soft" and hasattr(estimator, "predict_proba")
+        if caller in ("predict", "predict_proba"):
+            return "predict_proba" if soft else "predict"
+        if caller == "predict_log_proba":
+            if not soft:
+                return "predict"
+            if hasattr(estimator, "predict_log_proba"):
+                return "predict_log_proba"
+            return "predict_proba"
+        return caller
 
     def _validate_y(self, y):
         self.classes_, y = encode_classes(column_or_1d(y, warn=True), ensemble=self)
@@ -356,10 +401,11 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
             return "predict_proba"
         return "predict"
 
-    def _class_scores(self, X, rows_per_member=None):
-        """Yield each member's contribution as an (n_rows, n_classes) array."""
+    def _class_scores(self, X, rows_per_member=None, params=None):
+        """Yield each member's contribution as an (n_rows, n_classes) array;
+        ``params`` are routed to the members' method."""
         method = self._vote_method()
-        predictions = self._member_predictions(X, method, rows_per_member)
+        predictions = self._member_predictions(X, method, rows_per_member, params)
         for i, (member, prediction) in enumerate(zip(self.estimators_, predictions)):
             n_rows = prediction.shape[0]
             if method == "predict_proba":
@@ -389,7 +435,30 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
             )
         return codes
 
-    def predict_proba(self, X):
+    def predict(self, X, **params):
+        """Predict the class with the highest :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+        **params : dict
+            Metadata routed to the members' ``predict_proba`` (soft voting)
+            or ``predict`` (hard voting, or members without
+            ``predict_proba``). Only with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); see
+            scikit-learn's Metadata Routing User Guide.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted class label of each sample.
+        """
+        member_params = self._member_params("predict", params)
+        proba = self._proba(self._validate_X_predict(X), member_params)
+        return self.classes_.take(np.argmax(proba, axis=1), axis=0)
+
+    def predict_proba(self, X, **params):
         """Predict class probabilities from the members' probabilities or votes.
 
         The mean of the members' probabilities (soft voting) or the share of
@@ -399,26 +468,81 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
+        **params : dict
+            Metadata routed to the members' ``predict_proba`` (soft voting)
+            or ``predict`` (hard voting, or members without
+            ``predict_proba``). Only with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); see
+            scikit-learn's Metadata Routing User Guide.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        X = self._validate_X_predict(X)
+        member_params = self._member_params("predict_proba", params)
+        return self._proba(self._validate_X_predict(X), member_params)
+
+    def _proba(self, X, member_params):
         total = None
-        for scores in self._class_scores(X):
+        for scores in self._class_scores(X, params=member_params):
             total = scores if total is None else total + scores
         return total / len(self.estimators_)
 
+    def predict_log_proba(self, X, **params):
+        """Logarithm of :meth:`predict_proba` (-inf where it is 0).
+
+        With soft voting and members that have ``predict_log_proba``, the
+        log of the mean of their probabilities is computed from their
+        log-probabilities, as scikit-learn's bagging does.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input samples.
+        **params : dict
+            Metadata routed to the members' ``predict_log_proba``, or to the
+            method that stands in for it (``predict_proba``, then
+            ``predict``). Only with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); see
+            scikit-learn's Metadata Routing User Guide.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        member_params = self._member_params("predict_log_proba", params)
+        X = self._validate_X_predict(X)
+        if self._vote_method() == "predict_proba" and all(
+            hasattr(member, "predict_log_proba") for member in self.estimators_
+        ):
+            outputs = self._member_predictions(
+                X, "predict_log_proba", params=member_params
+            )
+            total = None
+            for member, log_proba in zip(self.estimators_, outputs):
+                log_proba = _expand_log_proba(
+                    log_proba, member.classes_, self.n_classes_
+                )
+                total = log_proba if total is None else np.logaddexp(total, log_proba)
+            return total - np.log(len(self.estimators_))
+        with np.errstate(divide="ignore"):
+            return np.log(self._proba(X, member_params))
+
     @available_if(_members_have("decision_function"))
-    def decision_function(self, X):
+    def decision_function(self, X, **params):
         """Mean of the members' decision functions.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
+        **params : dict
+            Metadata routed to the members' ``decision_function``. Only with
+            metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); see
+            scikit-learn's Metadata Routing User Guide.
 
         Returns
         -------
@@ -426,16 +550,27 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
             The averaged scores; one column per class, except for binary
             problems (the positive class's score).
         """
+        member_params = self._member_params("decision_function", params)
         X = self._validate_X_predict(X)
         n_samples = X.shape[0]
         shape = (n_samples,) if self.n_classes_ == 2 else (n_samples, self.n_classes_)
 
         def checked(outputs):
+            # Scores of one shape are averaged, as scikit-learn's bagging
+            # does (one column per class, or a shape of the members' own).
+            # Members whose bags missed a class score fewer columns than
+            # the others: that is an error, naming the odd member.
+            first = None
             for i, output in enumerate(outputs):
-                if np.shape(output) != shape:
+                if first is None:
+                    first = (i, np.shape(output))
+                elif np.shape(output) != first[1]:
+                    odd, odd_shape = (
+                        (i, np.shape(output)) if np.shape(output) != shape else first
+                    )
                     raise ValueError(
-                        f"Member {i}'s decision_function has shape "
-                        f"{np.shape(output)}, not {shape}: its bag held rows of "
+                        f"Member {odd}'s decision_function has shape "
+                        f"{odd_shape}, not {shape}: its bag held rows of "
                         f"fewer than the {self.n_classes_} classes, and such "
                         "scores cannot be averaged. Use predict_proba, or larger "
                         "bags (max_samples)."
@@ -443,7 +578,9 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
                 yield output
 
         total, _ = _mean_and_spread(
-            checked(self._member_predictions(X, "decision_function")),
+            checked(
+                self._member_predictions(X, "decision_function", params=member_params)
+            ),
             with_spread=False,
         )
         return total / len(self.estimators_)

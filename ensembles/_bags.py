@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import _fit_context, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
 
@@ -36,6 +37,7 @@ from ._members import (
     select_features,
 )
 from ._parallel import member_threads, parallel_map
+from ._routing import route_metadata
 
 
 # --------------------------------------------------------------------------
@@ -89,13 +91,17 @@ def _fit_bagged_member(make_member, X, y, seed, plan, fit_params):
     return member, features
 
 
-def _predict_member(member, features, X, method, rows, call_params):
+def _predict_member(member, features, X, method, rows, call_params, params):
     if rows is not None:
         X = X[rows]
     X = select_features(X, _member_columns(features, X.shape[1]))
     if method in ("predict", "predict_proba"):
-        return getattr(member, method)(X, **call_params)
-    return getattr(member, method)(X)
+        params = {**call_params, **params}
+    if method == "predict_log_proba":
+        # The log of a zero probability is -inf by design, not a warning.
+        with np.errstate(divide="ignore"):
+            return member.predict_log_proba(X, **params)
+    return getattr(member, method)(X, **params)
 
 
 # --------------------------------------------------------------------------
@@ -161,25 +167,35 @@ class _BaseBagging(HomogeneousEnsemble):
     @unfitted_on_error
     # Meta-estimators: members validate their own parameters.
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Build the ensemble from the training set (X, y).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. Sparse matrices and missing values are accepted
-            when the base estimator accepts them.
+            Training data. Sparse matrices are accepted when the base
+            estimator accepts them; missing and infinite values are left to
+            the members (a member that refuses them fails, named in the
+            error).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values (class labels for classification).
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights, used as the probabilities with which rows are
-            drawn into each bag (as scikit-learn's bagging does).
+            drawn into each bag (as scikit-learn's bagging does); not passed
+            on to the members.
+        **fit_params : dict
+            Metadata routed to the members' ``fit`` (each member receives
+            its bag's rows of per-sample metadata when it is fitted on
+            copied rows). Only with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``); see
+            scikit-learn's Metadata Routing User Guide.
 
         Returns
         -------
         self : object
             The fitted ensemble.
         """
+        routed = route_metadata(self, "fit", fit_params)
         estimator = self._checked_estimator()
         n_features_before = getattr(self, "n_features_in_", None)
         X, y = validate_X_y(
@@ -189,6 +205,7 @@ class _BaseBagging(HomogeneousEnsemble):
             **member_input_tags(estimator),
             multi_output=is_regressor(self),
             y_numeric=is_regressor(self),
+            check_finite=False,
         )
         y = self._validate_y(y)
         n_samples, n_features = X.shape
@@ -205,6 +222,8 @@ class _BaseBagging(HomogeneousEnsemble):
             raise ValueError("Out of bag estimate only available if warm_start=False")
 
         plan = self._bag_plan(n_samples, n_features, sample_weight)
+        # scikit-learn's name for the number of rows drawn per bag.
+        self._max_samples = plan["n_draw_samples"]
         n_fitted = self._warm_start_members(
             estimator,
             n_features,
@@ -235,7 +254,8 @@ class _BaseBagging(HomogeneousEnsemble):
         make_member = MemberFactory(
             estimator, n_threads=member_threads(self.n_jobs, n_new)
         )
-        X_members, fit_params = member_input(estimator, X)
+        X_members, call_params = member_input(estimator, X)
+        fit_params = {**call_params, **routed.estimator.get("fit", {})}
         fitted = parallel_map(
             _fit_bagged_member,
             (
@@ -283,10 +303,12 @@ class _BaseBagging(HomogeneousEnsemble):
             # sum to 1) is a tiny bag, whatever the number of rows.
             tiny = n_draws < min(n_samples * self.max_samples, 10)
             if sample_weight is not None and tiny:
+                # scikit-learn's words, for code that looks for them.
                 warn(
-                    f"max_samples={self.max_samples} of the sum of sample_weight "
-                    f"({total:g}) draws only {n_draws} rows per member; give "
-                    "max_samples as an int for a bag of that many rows.",
+                    f"Using the fractional value max_samples={self.max_samples} "
+                    f"when the total sum of sample weights is {total} results "
+                    f"in a low number ({n_draws}) of bootstrap samples. We "
+                    "recommend passing `max_samples` as an integer instead.",
                     UserWarning,
                 )
         if not self.bootstrap and n_draws > n_samples:
@@ -305,7 +327,41 @@ class _BaseBagging(HomogeneousEnsemble):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        return validate_X(self, X, **member_input_tags(self.estimator_))
+        return validate_X(
+            self, X, **member_input_tags(self.estimator_), check_finite=False
+        )
+
+    # -- metadata routing --------------------------------------------------
+    def _member_method(self, caller):
+        """The members' method that the ensemble's ``caller`` uses."""
+        return caller
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        Metadata of ``fit`` goes to the members' ``fit``; metadata of the
+        prediction methods goes to the members' method that each one calls
+        (see scikit-learn's Metadata Routing User Guide). ``sample_weight``
+        of ``fit`` is the ensemble's own: it draws the bags.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating the routing information.
+        """
+        mapping = MethodMapping()
+        for caller in self._routed_methods:
+            mapping.add(caller=caller, callee=self._member_method(caller))
+        return MetadataRouter(owner=self).add(
+            estimator=self._get_estimator(), method_mapping=mapping
+        )
+
+    def _member_params(self, caller, params):
+        """The metadata of ``caller``'s ``params`` each member receives (a
+        ValueError when routing is disabled and ``params`` is not empty)."""
+        routed = route_metadata(self, caller, params)
+        return routed.estimator.get(self._member_method(caller), {})
 
     @property
     def estimators_samples_(self):
@@ -319,20 +375,26 @@ class _BaseBagging(HomogeneousEnsemble):
             _draw_bag(seed, plan)[1] for seed, plan in zip(self._seeds, self._plans)
         ]
 
-    def _member_predictions(self, X, method, rows_per_member=None):
-        """Yield each member's ``method`` output on X, in member order."""
+    def _member_predictions(self, X, method, rows_per_member=None, params=None):
+        """Yield each member's ``method`` output on X, in member order;
+        ``params`` are the routed metadata of the members' ``method``."""
         if rows_per_member is None:
             rows_per_member = [None] * len(self.estimators_)
         X, call_params = member_input(self.estimator_, X)
+        params = params or {}
         return parallel_map(
             _predict_member,
             (
-                (member, features, X, method, rows, call_params)
+                (member, features, X, method, rows, call_params, params)
                 for member, features, rows in zip(
                     self.estimators_, self.estimators_features_, rows_per_member
                 )
             ),
             n_jobs=self.n_jobs,
+            labels=[
+                f"{type(self).__name__}: member {i}'s {method}"
+                for i in range(len(self.estimators_))
+            ],
         )
 
     def _oob_rows(self):

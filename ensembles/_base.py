@@ -73,24 +73,42 @@ def unfitted_on_error(fit):
 # --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
-def array_options(allow_nan, sparse):
-    """Keyword arguments of ``check_array`` for input the members accept."""
+def array_options(allow_nan, sparse, check_finite=True):
+    """Keyword arguments of ``check_array`` for input the members accept.
+
+    With ``check_finite=False``, missing and infinite values are not
+    checked at all: they are left to the members, whose own errors say
+    what they refuse (scikit-learn's bagging does so).
+    """
+    if not check_finite:
+        finite = False
+    else:
+        finite = "allow-nan" if allow_nan else True
     return dict(
         accept_sparse=["csr", "csc"] if sparse else False,
-        ensure_all_finite="allow-nan" if allow_nan else True,
+        ensure_all_finite=finite,
         dtype=None,
     )
 
 
 def validate_X_y(
-    ensemble, X, y, *, allow_nan, sparse, multi_output=False, y_numeric=False
+    ensemble,
+    X,
+    y,
+    *,
+    allow_nan,
+    sparse,
+    multi_output=False,
+    y_numeric=False,
+    check_finite=True,
 ):
     """Validate training data and record ``n_features_in_``/``feature_names_in_``.
 
     ``X`` keeps its dtype (members may take strings or categories); missing
     values and sparse matrices are accepted only where every member accepts
     them, so the error comes from here, in scikit-learn's words, rather than
-    from deep inside a member.
+    from deep inside a member. ``check_finite=False`` leaves missing and
+    infinite values in ``X`` to the members (see :func:`array_options`).
     """
     return validate_data(
         ensemble,
@@ -98,13 +116,15 @@ def validate_X_y(
         y,
         multi_output=multi_output,
         y_numeric=y_numeric,
-        **array_options(allow_nan, sparse),
+        **array_options(allow_nan, sparse, check_finite),
     )
 
 
-def validate_X(ensemble, X, *, allow_nan, sparse):
+def validate_X(ensemble, X, *, allow_nan, sparse, check_finite=True):
     """Validate prediction data against what was seen in fit."""
-    return validate_data(ensemble, X, reset=False, **array_options(allow_nan, sparse))
+    return validate_data(
+        ensemble, X, reset=False, **array_options(allow_nan, sparse, check_finite)
+    )
 
 
 def encode_classes(y, ensemble=None):

@@ -45,18 +45,17 @@ from ._members import (
     tree_leaves,
 )
 from ._parallel import arrays_sent_once, member_threads, parallel_map, progress
-from ._routing import consumes, metadata_of_rows, route_metadata, routing_enabled
+from ._routing import consumes, metadata_rows, route_metadata, routing_enabled
 
 
 def _fit_stage_member(
-    make_member, X, target, rows, sample_weight, seed, call_params, metadata, weights
+    make_member, X, target, rows, sample_weight, seed, call_params, metadata
 ):
     """Fit one member to one column of the negative gradient; return it with
     its predictions on all of X (needed for the line search and the update).
 
-    ``weights`` says whether the member may be given ``sample_weight`` (None:
-    whether its ``fit`` accepts it); ``metadata`` is routed to its ``fit``,
-    restricted to its rows."""
+    ``metadata`` is routed to its ``fit``, restricted to its rows when they
+    are copied."""
     member = make_member(seed)
     fit_member(
         member,
@@ -65,9 +64,7 @@ def _fit_stage_member(
         indices=rows,
         sample_weight=sample_weight,
         counts_as_weights=True,
-        fit_params=call_params,
-        metadata=metadata,
-        takes_weights=weights,
+        fit_params={**call_params, **metadata},
     )
     return member, _predict(member, X, call_params)
 
@@ -123,8 +120,8 @@ class _TrainingData:
             self.y[indices],
             None if self.sample_weight is None else self.sample_weight[indices],
             self.loss_weight[indices],
-            metadata=metadata_of_rows(self.X, self.metadata, indices),
-            init_metadata=metadata_of_rows(self.X, self.init_metadata, indices),
+            metadata=metadata_rows(self.metadata, self.X, indices),
+            init_metadata=metadata_rows(self.init_metadata, self.X, indices),
         )
 
     def for_members(self, estimator):
@@ -595,7 +592,6 @@ class _BaseBoosting(HomogeneousEnsemble):
                     seed,
                     train.call_params,
                     train.metadata,
-                    member_weights,
                 )
                 for column, seed in enumerate(seeds)
             ),

@@ -32,7 +32,7 @@ from sklearn.tree import (
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import has_fit_parameter
 
-from ._routing import metadata_of_rows
+from ._routing import consumes, metadata_rows
 
 MAX_INT = np.iinfo(np.int32).max
 
@@ -298,36 +298,29 @@ def fit_member(
     sample_weight=None,
     counts_as_weights=False,
     fit_params=None,
-    metadata=None,
-    takes_weights=None,
 ):
     """Fit ``member`` on the rows ``indices`` (repeats allowed) of ``X``, ``y``.
 
-    With ``counts_as_weights=True`` and a member whose ``fit`` takes
+    With ``counts_as_weights=True`` and a member that takes
     ``sample_weight``, the rows are not copied: the member sees all of ``X``
     with each row weighted by how often it was drawn (a bootstrap sample
-    expressed as integer counts). ``sample_weight`` is the user's weights,
+    expressed as integer counts). Whether it takes them is
+    :func:`ensembles._routing.consumes`'s answer: its signature, or, with
+    metadata routing enabled, its request (a member set with
+    ``set_fit_request(sample_weight=False)`` gets copied rows, as in
+    scikit-learn's bagging). ``sample_weight`` is the user's weights,
     restricted to the same rows.
 
     ``features``, when given, selects the columns the member is trained on;
-    ``fit_params`` are extra keyword arguments of its ``fit``; ``metadata``
-    is metadata routed to its ``fit``, whose per-row values are restricted
-    to the rows it is fitted on (see :func:`~ensembles._routing.metadata_of_rows`).
-    ``takes_weights``, when given, overrides whether the member may be
-    given ``sample_weight`` (by default, whether its ``fit`` accepts it):
-    a member that does not request the weights under metadata routing is
-    fitted on its rows, not on counts as weights.
+    ``fit_params`` are extra keyword arguments of its ``fit``, metadata
+    routed to it among them: values with one entry per row of ``X`` follow
+    the rows when they are copied (see
+    :func:`ensembles._routing.metadata_rows`).
     Returns the fitted member.
     """
     fit_params = fit_params or {}
-    X_all = X
     X = select_features(X, features)
-    if takes_weights is None:
-        takes_weights = accepts_sample_weight(member)
-    if metadata:
-        rows = None if counts_as_weights and takes_weights else indices
-        fit_params = {**fit_params, **metadata_of_rows(X_all, metadata, rows)}
-    if sample_weight is not None and not takes_weights:
+    if sample_weight is not None and not accepts_sample_weight(member):
         raise ValueError(
             f"{type(member).__name__}.fit does not accept sample_weight; fit "
             "without sample_weight or use a base estimator that accepts it."
@@ -337,12 +330,13 @@ def fit_member(
             fit_params = {**fit_params, "sample_weight": sample_weight}
         return member.fit(X, y, **fit_params)
 
-    if counts_as_weights and takes_weights:
+    if counts_as_weights and consumes(member, "fit", "sample_weight"):
         weights = np.bincount(indices, minlength=X.shape[0]).astype(np.float64)
         if sample_weight is not None:
             weights *= sample_weight
         return member.fit(X, y, sample_weight=weights, **fit_params)
 
+    fit_params = metadata_rows(fit_params, X, indices)
     X_rows = _safe_indexing(X, indices)
     y_rows = _safe_indexing(y, indices)
     if sample_weight is not None:

@@ -23,7 +23,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
-__all__ = ["consumes", "metadata_of_rows", "route_metadata", "routing_enabled"]
+__all__ = ["consumes", "metadata_rows", "route_metadata", "routing_enabled"]
 
 
 def routing_enabled():
@@ -70,14 +70,14 @@ def consumes(estimator, method, param):
     return has_fit_parameter(estimator, param) if method == "fit" else False
 
 
-def metadata_of_rows(X, metadata, indices):
-    """The routed ``metadata`` of the rows ``indices`` of ``X``.
+def metadata_rows(params, X, indices):
+    """``params`` for a fit on the rows ``indices`` of ``X`` (None: all rows).
 
-    Values with one entry per row of ``X`` are restricted to those rows, as
-    scikit-learn restricts them for a member fitted on a subset of rows;
-    other values are passed through unchanged. ``indices`` None keeps
-    every row.
+    Per-sample metadata (an array-like with one entry per row of ``X``)
+    follows the rows it belongs to; anything else (a scalar, an array of
+    another length) is passed on as is, as scikit-learn's meta-estimators
+    do.
     """
-    if not metadata or indices is None:
-        return dict(metadata or {})
-    return _check_method_params(X, params=metadata, indices=indices)
+    if not params or indices is None:
+        return dict(params or {})
+    return _check_method_params(X, params=params, indices=indices)

@@ -10,7 +10,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, check_non_negative, column_or_1d
 
 from ._base import (
     check_sample_weight,
@@ -163,9 +163,25 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     of several models, laid out as a :class:`StackingClassifier` with
     ``stack_method="predict_proba"`` lays them out: for two classes one
     column per model (the probability of the second class); for K > 2
-    classes K consecutive columns per model. The model whose addition most
-    lowers the log-loss of the averaged probabilities joins the ensemble,
-    with replacement, ``ensemble_size`` times.
+    classes K consecutive columns per model. The number of models is
+    therefore the number of columns (two classes) or the number of columns
+    divided by K (K > 2 classes; a column count that is not a multiple of K
+    is an error). The model whose addition most lowers the log-loss of the
+    averaged probabilities joins the ensemble, with replacement,
+    ``ensemble_size`` times.
+
+    Any finite, non-negative columns are accepted, read as probabilities
+    by this rule (probabilities themselves are used as given):
+
+    - K > 2 classes: each model's block of K columns is divided, row by
+      row, by its sum (non-negative class scores become probabilities); a
+      block whose row sums to 0 is uniform, 1/K per class;
+    - two classes: a column is the probability of the second class when its
+      training values lie in [0, 1]; a column with training values above 1
+      is read as a score and divided by its largest training value
+      (``column_scale_``), and at prediction values beyond it count as 1.
+
+    Negative values, NaN and infinity are an error.
 
     Parameters
     ----------
@@ -179,6 +195,11 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Non-negative weight of each model, summing to 1.
     classes_ : ndarray of shape (n_classes,)
         The class labels.
+    column_scale_ : ndarray of shape (n_features_in_,)
+        What each column is divided by before it is read as a probability
+        of the second class: 1, or, for two classes, the largest training
+        value of a column that exceeds 1. Ones for K > 2 classes, whose
+        blocks are normalised row by row instead.
     n_features_in_ : int
         Number of columns seen during fit.
     combines_predictions : bool
@@ -214,7 +235,8 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
-            Probabilities of each model (see the class description).
+            Probabilities (or non-negative scores) of each model, see the
+            class description.
         y : array-like of shape (n_samples,)
             Class labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -226,9 +248,16 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
             The fitted estimator.
         """
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False)
+        X = self._checked_columns(X)
         self.classes_, encoded = encode_classes(column_or_1d(y))
         weight = check_sample_weight(sample_weight, len(y))
         weight = np.ones(len(y)) if weight is None else weight
+        self._check_models(X)
+        self.column_scale_ = np.ones(X.shape[1])
+        if len(self.classes_) == 2:
+            # Probabilities (up to rounding) keep a scale of 1.
+            largest = X.max(axis=0)
+            self.column_scale_ = np.where(largest > 1 + 1e-9, largest, 1.0)
         candidates = self._candidates(X)
         eps = np.finfo(np.float64).eps
         rows = np.arange(len(encoded))
@@ -239,25 +268,46 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
 
         return self._fit_weights(candidates, loss)
 
-    def _candidates(self, X):
-        """Per model, its (n_samples, n_classes) probabilities."""
+    def _checked_columns(self, X):
+        """X as float64, refused if it has negative values (probabilities
+        and scores are non-negative)."""
         X = np.asarray(X, dtype=np.float64)
-        if np.any(X < -1e-9) or np.any(X > 1 + 1e-9):
-            raise ValueError(
-                f"{type(self).__name__} combines probabilities: every column "
-                "must lie in [0, 1]. Feed it predict_proba outputs (for a "
-                "stack: stack_method='predict_proba')."
-            )
+        # Rounding may leave a probability a hair below 0.
+        X = np.where((X < 0) & (X > -1e-9), 0.0, X)
+        check_non_negative(
+            X,
+            f"{type(self).__name__}, which combines predicted probabilities "
+            "(or non-negative scores): feed it predict_proba outputs (for a "
+            "stack: stack_method='predict_proba')",
+        )
+        return X
+
+    def _check_models(self, X):
         n_classes = len(self.classes_)
-        if n_classes == 2:
-            return np.stack([np.column_stack([1 - col, col]) for col in X.T])
-        if X.shape[1] % n_classes:
+        if n_classes > 2 and X.shape[1] % n_classes:
             raise ValueError(
                 f"X has {X.shape[1]} columns, which is not a whole number of "
                 f"models with {n_classes} class probabilities each."
             )
+
+    def _candidates(self, X):
+        """Per model, its (n_samples, n_classes) probabilities (see the class
+        description for how non-negative columns are read)."""
+        n_classes = len(self.classes_)
+        if n_classes == 2:
+            X = np.minimum(X / self.column_scale_, 1.0)
+            return np.stack([np.column_stack([1 - col, col]) for col in X.T])
         n_models = X.shape[1] // n_classes
-        return X.reshape(len(X), n_models, n_classes).transpose(1, 0, 2).copy()
+        blocks = X.reshape(len(X), n_models, n_classes).transpose(1, 0, 2).copy()
+        sums = blocks.sum(axis=2, keepdims=True)
+        # Rows that already sum to 1 (probabilities, up to rounding) are
+        # used as given; the others are normalised, or uniform if all zero.
+        rescale = np.abs(sums - 1.0) > 1e-9
+        if np.any(rescale):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                normalised = np.where(sums > 0, blocks / sums, 1.0 / n_classes)
+            blocks = np.where(rescale, normalised, blocks)
+        return blocks
 
     def predict_proba(self, X):
         """Predict the weighted average of the models' probabilities.
@@ -265,7 +315,8 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
-            Probabilities of each model (see the class description).
+            Probabilities (or non-negative scores) of each model, see the
+            class description.
 
         Returns
         -------
@@ -274,6 +325,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         """
         check_is_fitted(self)
         X = validate_X(self, X, allow_nan=False, sparse=False)
+        X = self._checked_columns(X)
         return np.tensordot(self.weights_, self._candidates(X), axes=1)
 
     def predict(self, X):
@@ -282,7 +334,8 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_columns)
-            Probabilities of each model (see the class description).
+            Probabilities (or non-negative scores) of each model, see the
+            class description.
 
         Returns
         -------
@@ -291,3 +344,8 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        return tags

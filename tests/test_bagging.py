@@ -15,16 +15,23 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_iris, make_classification, make_friedman1
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC, LinearSVC
+from sklearn.tests.metadata_routing_common import (
+    ConsumingClassifier,
+    ConsumingRegressor,
+    check_recorded_metadata,
+)
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.metadata_routing import MetadataRouter
 
 from ensembles import BaggingClassifier, BaggingRegressor
 
@@ -288,7 +295,7 @@ def test_weighted_bags_that_are_too_small_or_cannot_be_drawn(regression_data):
     X, y = regression_data
     # Normalised weights sum to 1: a fraction of that is a bag of one row.
     tiny = BaggingRegressor(n_estimators=2, max_samples=1.0, random_state=0)
-    with pytest.warns(UserWarning, match=r"draws only 1 rows per member"):
+    with pytest.warns(UserWarning, match=r"low number \(1\) of bootstrap samples"):
         tiny.fit(X, y, sample_weight=np.full(len(y), 1 / len(y)))
     assert all(len(rows) == 1 for rows in tiny.estimators_samples_)
     # Few rows are no reason to warn: the bag is what was asked for.
@@ -365,7 +372,9 @@ def test_missing_values_pass_through_when_member_accepts_them(regression_data):
     ]:
         model = BaggingRegressor(estimator, n_estimators=3, random_state=0).fit(X, y)
         assert np.isfinite(model.predict(X)).all()
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    # A member that refuses them says so, named (scikit-learn's bagging
+    # leaves missing values to its members too).
+    with pytest.raises(ValueError, match="member 0 failed.*Input X contains NaN"):
         BaggingRegressor(Ridge(), n_estimators=3).fit(X, y)
     # A column transformer that hands the missing values on: the member says.
     passes_nan = make_pipeline(
@@ -652,3 +661,235 @@ def test_iris_accuracy():
     X, y = load_iris(return_X_y=True)
     model = BaggingClassifier(n_estimators=40, oob_score=True, random_state=0).fit(X, y)
     assert model.oob_score_ > 0.9
+
+
+# --------------------------------------------------------------------------
+# Metadata routing (as scikit-learn's bagging routes)
+# --------------------------------------------------------------------------
+def _records(member, method, caller):
+    return member._records[method][caller]
+
+
+def test_routed_fit_metadata_follows_each_bags_rows(regression_data):
+    X, y = regression_data
+    metadata = np.arange(len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        member = ConsumingRegressor().set_fit_request(metadata=True)
+        model = BaggingRegressor(member, n_estimators=3, random_state=0)
+        model.fit(X, y, metadata=metadata)
+        # The member does not request sample_weight: its bag is copied rows,
+        # and the metadata are those rows' metadata.
+        for fitted, rows in zip(model.estimators_, model.estimators_samples_):
+            (record,) = _records(fitted, "fit", "fit")
+            assert set(record) == {"metadata"}
+            assert_array_equal(record["metadata"], metadata[rows])
+        # Requesting sample_weight: the bag is integer weights on every row,
+        # and the metadata are passed whole.
+        member = ConsumingRegressor().set_fit_request(metadata=True, sample_weight=True)
+        model = BaggingRegressor(member, n_estimators=3, random_state=0)
+        model.fit(X, y, metadata=metadata)
+        for fitted, rows in zip(model.estimators_, model.estimators_samples_):
+            (record,) = _records(fitted, "fit", "fit")
+            assert_array_equal(record["metadata"], metadata)
+            assert_array_equal(
+                record["sample_weight"], np.bincount(rows, minlength=len(y))
+            )
+    assert_array_equal(metadata, np.arange(len(y)))  # not modified
+
+
+def test_set_fit_request_false_draws_rows(regression_data):
+    X, y = regression_data
+    # Without routing the signature decides: integer weights on every row.
+    model = BaggingRegressor(RecordingRegressor(), n_estimators=3, random_state=0)
+    assert all(m.n_rows_ == len(y) for m in model.fit(X, y).estimators_)
+    with sklearn.config_context(enable_metadata_routing=True):
+        member = RecordingRegressor().set_fit_request(sample_weight=False)
+        model = BaggingRegressor(member, n_estimators=3, random_state=0)
+        weight = np.ones(len(y))
+        weight[:100] = 0.0
+        model.fit(X, y, sample_weight=weight)
+    for fitted, rows in zip(model.estimators_, model.estimators_samples_):
+        assert fitted.weights_ is None
+        assert fitted.n_rows_ == len(rows) == len(y)
+        # The ensemble's sample_weight still draws the bags.
+        assert rows.min() >= 100
+        assert fitted.mean_ == pytest.approx(np.mean(y[rows]))
+
+
+def test_members_match_sklearn_with_routing_enabled(regression_data, multiclass_data):
+    # With routing enabled a tree that requests nothing gets copied rows, in
+    # scikit-learn's bagging as in ours: the same members.
+    X, y = regression_data
+    with sklearn.config_context(enable_metadata_routing=True):
+        ours = BaggingRegressor(n_estimators=4, random_state=1).fit(X, y)
+        theirs = sk_ensemble.BaggingRegressor(n_estimators=4, random_state=1)
+        assert_allclose(ours.predict(X), theirs.fit(X, y).predict(X))
+        X, y = multiclass_data
+        ours = BaggingClassifier(n_estimators=4, random_state=1).fit(X, y)
+        theirs = sk_ensemble.BaggingClassifier(n_estimators=4, random_state=1)
+        theirs.fit(X, y)
+        assert_allclose(ours.predict_proba(X), theirs.predict_proba(X))
+        with np.errstate(divide="ignore"):  # scikit-learn's log(0)
+            assert_allclose(ours.predict_log_proba(X), theirs.predict_log_proba(X))
+
+
+def test_metadata_refused_without_routing(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(ConsumingRegressor(), n_estimators=2)
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        model.fit(X, y, metadata=np.ones(len(y)))
+    assert not hasattr(model, "estimators_")
+    model.fit(X, y, sample_weight=np.ones(len(y)))  # the ensemble's own
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        model.predict(X, metadata=np.ones(len(y)))
+    classifier = BaggingClassifier(LogisticRegression(), n_estimators=2)
+    classifier.fit(X, y > np.median(y))
+    for method in ["predict", "predict_proba", "predict_log_proba"]:
+        with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+            getattr(classifier, method)(X, metadata=1)
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        classifier.decision_function(X, metadata=1)
+
+
+def test_unrequested_metadata_is_an_error_with_routing(regression_data):
+    X, y = regression_data
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = BaggingRegressor(ConsumingRegressor(), n_estimators=2)
+        with pytest.raises(UnsetMetadataPassedError, match=r"\[metadata\] are passed"):
+            model.fit(X, y, metadata=np.ones(len(y)))
+        model.fit(X, y)
+        with pytest.raises(UnsetMetadataPassedError, match="Regressor.predict"):
+            model.predict(X, metadata=np.ones(len(y)))
+
+
+@pytest.mark.parametrize(
+    "voting, caller, callee",
+    [
+        ("soft", "predict", "predict_proba"),
+        ("soft", "predict_proba", "predict_proba"),
+        ("soft", "predict_log_proba", "predict_log_proba"),
+        ("soft", "decision_function", "decision_function"),
+        ("hard", "predict", "predict"),
+        ("hard", "predict_proba", "predict"),
+        ("hard", "predict_log_proba", "predict"),
+    ],
+)
+def test_prediction_metadata_reach_the_members_method(voting, caller, callee):
+    X, y = load_iris(return_X_y=True)
+    y = y > 0  # two classes: ConsumingClassifier scores one column
+    metadata = np.arange(len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        member = ConsumingClassifier()
+        getattr(member, f"set_{callee}_request")(metadata=True)
+        model = BaggingClassifier(member, n_estimators=3, voting=voting)
+        mapping = model.get_metadata_routing()._route_mappings["estimator"].mapping
+        assert {(m.caller, m.callee) for m in mapping} >= {
+            ("fit", "fit"),
+            (caller, callee),
+        }
+        model.fit(X, y)
+        getattr(model, caller)(X, metadata=metadata)
+    for fitted in model.estimators_:
+        check_recorded_metadata(fitted, callee, caller, metadata=metadata)
+
+
+def test_regressor_predict_metadata_and_return_std(regression_data):
+    X, y = regression_data
+    with sklearn.config_context(enable_metadata_routing=True):
+        member = ConsumingRegressor().set_predict_request(metadata=True)
+        model = BaggingRegressor(member, n_estimators=3).fit(X, y)
+        mean, std = model.predict(X, return_std=True, metadata="m")
+    assert_array_equal(mean, 0.0)
+    assert_array_equal(std, 0.0)
+    for fitted in model.estimators_:
+        check_recorded_metadata(fitted, "predict", "predict", metadata="m")
+
+
+def test_return_std_is_keyword_only(regression_data):
+    X, y = regression_data
+    model = BaggingRegressor(n_estimators=2, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="positional argument"):
+        model.predict(X, y)
+    with pytest.raises(TypeError, match="positional argument"):
+        model.predict(X, True)
+
+
+def test_default_routing_is_an_empty_router():
+    for model in [BaggingRegressor(ConsumingRegressor()), BaggingClassifier()]:
+        router = model.get_metadata_routing()
+        assert isinstance(router, MetadataRouter)
+        assert not router.consumes("fit", {"sample_weight", "metadata"})
+
+
+def test_predict_log_proba_matches_sklearn(multiclass_data):
+    X, y = multiclass_data
+    ours = BaggingClassifier(n_estimators=6, max_samples=20, random_state=0).fit(X, y)
+    theirs = sk_ensemble.BaggingClassifier(
+        n_estimators=6, max_samples=20, random_state=0
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # log(0) is -inf, not a warning
+        log_proba = ours.predict_log_proba(X)
+    assert np.isneginf(log_proba).any()
+    with np.errstate(divide="ignore"):
+        assert_allclose(log_proba, theirs.predict_log_proba(X))
+        assert_allclose(log_proba, np.log(ours.predict_proba(X)))
+
+
+# --------------------------------------------------------------------------
+# Missing and infinite values are the members' business
+# --------------------------------------------------------------------------
+def _zero_non_finite(X):
+    X = np.asarray(X, dtype=float).copy()
+    X[~np.isfinite(X)] = 0.0
+    return X
+
+
+def test_non_finite_values_reach_the_members(regression_data):
+    X, y = regression_data
+    X = X.copy()
+    X[::7, 2] = np.nan
+    X[1::7, 3] = np.inf
+    X[2::7, 4] = -np.inf
+    cleaning = make_pipeline(FunctionTransformer(_zero_non_finite), Ridge())
+    model = BaggingRegressor(cleaning, n_estimators=3, random_state=0).fit(X, y)
+    expected = np.mean([m.predict(X) for m in model.estimators_], axis=0)
+    assert_allclose(model.predict(X), expected)
+    assert np.isfinite(expected).all()
+    classifier = BaggingClassifier(
+        make_pipeline(FunctionTransformer(_zero_non_finite), LogisticRegression()),
+        n_estimators=3,
+        random_state=0,
+    ).fit(X, y > np.median(y))
+    assert np.isfinite(classifier.predict_proba(X)).all()
+
+
+def test_member_refusing_non_finite_values_is_named(regression_data):
+    X, y = regression_data
+    X_nan = X.copy()
+    X_nan[5, 1] = np.nan
+    X_inf = X.copy()
+    X_inf[5, 1] = np.inf
+    with pytest.raises(
+        ValueError,
+        match=r"BaggingRegressor: fitting member 0 failed: ValueError: "
+        r"Input X contains NaN",
+    ):
+        BaggingRegressor(Ridge(), n_estimators=2).fit(X_nan, y)
+    # A tree takes missing values but not infinity.
+    with pytest.raises(ValueError, match=r"fitting member 0 failed.*infinity"):
+        BaggingRegressor(n_estimators=2).fit(X_inf, y)
+    with pytest.raises(
+        ValueError, match=r"BaggingClassifier: fitting member 0 failed.*NaN"
+    ):
+        BaggingClassifier(LogisticRegression(), n_estimators=2).fit(
+            X_nan, y > np.median(y)
+        )
+    model = BaggingRegressor(Ridge(), n_estimators=2).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"BaggingRegressor: member 0's predict failed.*NaN"
+    ):
+        model.predict(X_nan)
+    # The tags still say what the members accept.
+    assert not get_tags(model).input_tags.allow_nan
+    assert get_tags(BaggingRegressor()).input_tags.allow_nan
