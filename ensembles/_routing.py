@@ -15,15 +15,23 @@ estimator routes as scikit-learn's own meta-estimators do:
 The private scikit-learn helpers this needs are imported here only.
 """
 
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
     _raise_for_params,
     _routing_enabled,
     get_routing_for_object,
     process_routing,
 )
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import _is_arraylike, _num_samples, has_fit_parameter
 
-__all__ = ["consumes", "route_metadata", "routing_enabled"]
+__all__ = [
+    "consumes",
+    "explicit_requests",
+    "raise_for_params",
+    "restrict_to_rows",
+    "route_metadata",
+    "routing_enabled",
+]
 
 
 def routing_enabled():
@@ -68,3 +76,46 @@ def consumes(estimator, method, param):
     if _routing_enabled():
         return bool(get_routing_for_object(estimator).consumes(method, {param}))
     return has_fit_parameter(estimator, param) if method == "fit" else False
+
+
+def raise_for_params(params, ensemble, method):
+    """scikit-learn's error for metadata ``params`` passed to
+    ``ensemble.<method>`` while routing is disabled (nothing otherwise)."""
+    _raise_for_params(params, ensemble, method)
+
+
+def explicit_requests(estimator, method):
+    """The routing request of ``estimator`` in which ``method``'s unset
+    requests count as "not requested".
+
+    A child added to a ``MetadataRouter`` with this request receives the
+    metadata it explicitly requests (``set_<method>_request(param=True)``
+    or an alias) and nothing else, and a request left unset is not an
+    error. A child that routes itself (a Pipeline, a search) is returned
+    as is: its own children's requests decide.
+    """
+    routing = get_routing_for_object(estimator)  # a copy
+    request = getattr(routing, method, None)
+    if getattr(routing, "_type", None) != "metadata_request" or request is None:
+        return routing
+    for param, alias in list(request.requests.items()):
+        if alias is None:
+            request.add_request(param=param, alias=False)
+    return routing
+
+
+def restrict_to_rows(params, n_samples, rows):
+    """``params`` with every per-sample value (an array-like of
+    ``n_samples`` entries) restricted to ``rows``, as scikit-learn's
+    meta-estimators hand metadata to a fit on a subset of the rows; other
+    values (a string, a scalar) as they are."""
+    if rows is None:
+        return dict(params)
+    return {
+        key: (
+            _safe_indexing(value, rows)
+            if _is_arraylike(value) and _num_samples(value) == n_samples
+            else value
+        )
+        for key, value in params.items()
+    }
