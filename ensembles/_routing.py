@@ -23,7 +23,14 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import _check_method_params, has_fit_parameter
 
-__all__ = ["consumes", "metadata_rows", "route_metadata", "routing_enabled"]
+__all__ = [
+    "consumes",
+    "explicit_requests",
+    "metadata_rows",
+    "raise_for_params",
+    "route_metadata",
+    "routing_enabled",
+]
 
 
 def routing_enabled():
@@ -51,7 +58,7 @@ def route_metadata(ensemble, method, params, **named):
         When routing is disabled and ``params`` is not empty (scikit-learn's
         message, naming the setting that enables routing).
     """
-    _raise_for_params(params, ensemble, method)
+    raise_for_params(params, ensemble, method)
     if not _routing_enabled():
         return process_routing(ensemble, method)  # empty routing
     named = {key: value for key, value in named.items() if value is not None}
@@ -81,3 +88,29 @@ def metadata_rows(params, X, indices):
     if not params or indices is None:
         return dict(params or {})
     return _check_method_params(X, params=params, indices=indices)
+
+
+def raise_for_params(params, ensemble, method):
+    """scikit-learn's error for metadata ``params`` passed to
+    ``ensemble.<method>`` while routing is disabled (nothing otherwise)."""
+    _raise_for_params(params, ensemble, method)
+
+
+def explicit_requests(estimator, method):
+    """The routing request of ``estimator`` in which ``method``'s unset
+    requests count as "not requested".
+
+    A child added to a ``MetadataRouter`` with this request receives the
+    metadata it explicitly requests (``set_<method>_request(param=True)``
+    or an alias) and nothing else, and a request left unset is not an
+    error. A child that routes itself (a Pipeline, a search) is returned
+    as is: its own children's requests decide.
+    """
+    routing = get_routing_for_object(estimator)  # a copy
+    request = getattr(routing, method, None)
+    if getattr(routing, "_type", None) != "metadata_request" or request is None:
+        return routing
+    for param, alias in list(request.requests.items()):
+        if alias is None:
+            request.add_request(param=param, alias=False)
+    return routing

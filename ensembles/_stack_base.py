@@ -22,6 +22,7 @@ from sklearn.base import (
     _fit_context,
     is_classifier,
 )
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import (
     KFold,
     RepeatedKFold,
@@ -31,8 +32,9 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
     check_cv,
 )
-from sklearn.utils import Bunch, check_random_state, column_or_1d
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import (
@@ -43,6 +45,7 @@ from ._base import (
 )
 from ._members import (
     MemberFactory,
+    accepts_sample_weight,
     combines_predictions,
     draw_seeds,
     fit_member,
@@ -52,7 +55,14 @@ from ._members import (
     rows_as_weights,
 )
 from ._parallel import member_threads, parallel_map
-from ._stack_layers import LayeredMembersMixin
+from ._routing import (
+    explicit_requests,
+    metadata_rows,
+    raise_for_params,
+    route_metadata,
+    routing_enabled,
+)
+from ._stack_layers import LayeredMembersMixin, is_drop, is_member
 from ._stack_member import (
     FoldTask,
     LayerMember,
@@ -66,17 +76,22 @@ class TrainingTarget(NamedTuple):
 
     Attributes
     ----------
-    y : ndarray of shape (n_samples,)
-        The target: class indices for a classifier, float64 otherwise.
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        The target: class indices for a classifier (a 0/1 indicator
+        matrix for a multilabel one), float64 otherwise.
     sample_weight : ndarray of shape (n_samples,) or None
-        The validated sample weights.
+        The validated sample weights passed to ``fit`` (they weigh the
+        out-of-fold scores).
     n_classes : int or None
-        Number of classes; None for a regressor.
+        Number of classes; None for a regressor and a multilabel target.
+    multilabel : bool
+        Whether y is a multilabel indicator matrix.
     """
 
     y: np.ndarray
     sample_weight: np.ndarray | None
     n_classes: int | None
+    multilabel: bool = False
 
 
 class LayerPlan(NamedTuple):
@@ -95,10 +110,13 @@ class LayerPlan(NamedTuple):
     rows : ndarray of int
         The rows it is trained on: all of them, or with holdout blending
         those the layer below held out.
-    splitter : cross-validation splitter
-        Splits ``rows`` into folds.
-    member_seed : int
-        Seeds the seeds of its fits.
+    splitter : cross-validation splitter or None
+        Splits ``rows`` into folds; None with ``cv="prefit"``.
+    member_seed : int or None
+        Seeds the seeds of its fits; None leaves the members' own
+        ``random_state`` as they are (``random_state=None``).
+    metadata : dict
+        Per member name, the metadata routed to its ``fit``.
     """
 
     number: int
@@ -106,7 +124,8 @@ class LayerPlan(NamedTuple):
     X_layer: object
     rows: np.ndarray
     splitter: object
-    member_seed: int
+    member_seed: int | None
+    metadata: dict
 
 
 # --------------------------------------------------------------------------
@@ -118,7 +137,11 @@ class _BaseStacking(
     _parameter_constraints: dict = {
         "estimators": [list],
         "final_estimator": [None, HasMethods("fit")],
-        "cv": ["cv_object", Interval(Real, 0, 1, closed="neither")],
+        "cv": [
+            "cv_object",
+            Interval(Real, 0, 1, closed="neither"),
+            StrOptions({"prefit"}),
+        ],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "passthrough": ["boolean"],
         "refit": ["boolean"],
@@ -141,9 +164,21 @@ class _BaseStacking(
         raise NotImplementedError
 
     # -- splits ---------------------------------------------------------------
-    def _splitter(self, seed):
-        """The splitter of one layer's rows."""
-        stratified = is_classifier(self)
+    def _prefit(self):
+        return isinstance(self.cv, str) and self.cv == "prefit"
+
+    def _splitter(self, seed, multilabel=False):
+        """The splitter of one layer's rows.
+
+        An int cv is scikit-learn's: (Stratified)KFold, unshuffled with
+        ``random_state=None`` (the same folds on every fit), shuffled by
+        ``seed`` otherwise. Repeats and holdout blending always shuffle:
+        with ``random_state=None`` they differ from fit to fit, as
+        scikit-learn's splitters with ``random_state=None`` do.
+        """
+        if self._prefit():
+            return None
+        stratified = is_classifier(self) and not multilabel
         if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
             if self.n_repeats != 1:
                 raise ValueError("n_repeats applies to k-fold cv, not to blending.")
@@ -158,6 +193,8 @@ class _BaseStacking(
                     n_splits=n_splits, n_repeats=self.n_repeats, random_state=seed
                 )
             kfold = StratifiedKFold if stratified else KFold
+            if seed is None:
+                return kfold(n_splits=n_splits)
             return kfold(n_splits=n_splits, shuffle=True, random_state=seed)
         if self.n_repeats != 1:
             raise ValueError(
@@ -170,7 +207,7 @@ class _BaseStacking(
         """Whether cv is an int or float, whose splits each layer draws
         with its own seed (else a CV splitter object or iterable of splits,
         checked once and shared by every layer)."""
-        return self.cv is None or isinstance(self.cv, Real)
+        return self.cv is None or isinstance(self.cv, Real) or self._prefit()
 
     def _fold_labels(self, n_splits):
         """How errors name each split of a layer."""
@@ -184,7 +221,7 @@ class _BaseStacking(
         return [f"fold {i + 1} of {n_splits}" for i in range(n_splits)]
 
     def _check_class_counts(self, y):
-        if not is_classifier(self) or not isinstance(self.cv, Integral):
+        if not is_classifier(self) or not isinstance(self.cv, Integral) or y.ndim > 1:
             return
         counts = np.bincount(y)
         if counts.min() < self.cv:
@@ -200,6 +237,8 @@ class _BaseStacking(
         X, and the rows some split tests (the next layer's rows); a
         ValueError for splits no layer can be fitted on."""
         rows, number = layer.rows, layer.number
+        if layer.splitter is None:  # cv="prefit": no folds, every row
+            return [], rows
         splits = list(layer.splitter.split(np.zeros((len(rows), 1)), target.y[rows]))
         if not splits:
             raise ValueError(f"cv gave no splits for the rows of layer {number}.")
@@ -236,7 +275,7 @@ class _BaseStacking(
     # -- fitting --------------------------------------------------------------
     @unfitted_on_error
     @_fit_context(prefer_skip_nested_validation=False)  # members validate theirs
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the stack: each layer, then the final estimator.
 
         Each layer is fitted on the out-of-fold predictions of the one
@@ -246,23 +285,30 @@ class _BaseStacking(
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
-            Target values (class labels for classification).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Target values (class labels for classification, or a multilabel
+            indicator matrix for :class:`StackingClassifier`).
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every member and to the final estimator, restricted
-            to the rows each is fitted on.
+            to the rows each is fitted on; with metadata routing enabled,
+            to those that request it.
+        **fit_params : dict
+            Other metadata, routed to the members and the final estimator
+            that request it (``groups`` for a member's inner
+            cross-validation, say), restricted to the rows each is fitted
+            on. Only with ``sklearn.set_config(enable_metadata_routing=True)``.
 
         Returns
         -------
         self : object
             The fitted stack.
         """
-        self._fit(X, y, sample_weight)
+        self._fit(X, y, sample_weight, fit_params)
         return self
 
     @unfitted_on_error
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_transform(self, X, y, sample_weight=None):
+    def fit_transform(self, X, y, sample_weight=None, **fit_params):
         """Fit, and return the features the final estimator was trained on.
 
         With k-fold cv every row's features are out-of-fold predictions
@@ -274,84 +320,178 @@ class _BaseStacking(
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Target values (class labels for classification).
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to every member and to the final estimator, restricted
-            to the rows each is fitted on.
+            to the rows each is fitted on; with metadata routing enabled,
+            to those that request it.
+        **fit_params : dict
+            Other metadata, routed as in :meth:`fit`.
 
         Returns
         -------
         features : ndarray of shape (n_samples, n_features_out)
             The final estimator's training input.
         """
-        X_final, rows = self._fit(X, y, sample_weight)
+        X_final, rows = self._fit(X, y, sample_weight, fit_params)
         if len(rows) == X_final.shape[0]:
             return X_final
         features = self._transform(X)
         features[rows] = X_final[rows]
         return features
 
-    def _fit(self, X, y, sample_weight):
+    def _route_fit_metadata(self, sample_weight, fit_params):
+        """The metadata of ``fit`` that each member and the final
+        estimator receive: ``(by_member, final)``, ``by_member`` a dict of
+        dicts by member name.
+
+        With routing disabled, ``sample_weight`` goes to every member that
+        is fitted and to the final estimator (a TypeError, scikit-learn's,
+        for one whose ``fit`` does not take it) and other metadata is
+        scikit-learn's error. With routing enabled, every piece goes to
+        those that request it.
+        """
+        if not routing_enabled():
+            raise_for_params(fit_params, self, "fit")
+        members = [
+            item
+            for item in self._named_members()
+            if is_member(item) and not is_drop(item[1])
+        ]
+        if not routing_enabled():
+            if sample_weight is None:
+                return {name: {} for name, _ in members}, {}
+            final = self._final_estimator()
+            fitted = [(name, est) for name, est in members if not self._is_prefit(est)]
+            for name, est in [*fitted, ("final_estimator", final)]:
+                if not accepts_sample_weight(est):
+                    raise TypeError(
+                        f"Underlying estimator {type(est).__name__} ({name!r}) does "
+                        "not support sample weights: fit without sample_weight or "
+                        "use an estimator whose fit takes it."
+                    )
+            by_member = {name: {"sample_weight": sample_weight} for name, _ in members}
+            return by_member, {"sample_weight": sample_weight}
+        routed = route_metadata(self, "fit", fit_params, sample_weight=sample_weight)
+        by_member = {name: dict(routed[name]["fit"]) for name, _ in members}
+        return by_member, dict(routed["final_estimator_"]["fit"])
+
+    def _final_estimator(self):
+        if self.final_estimator is None:
+            return self._default_final_estimator()
+        return self.final_estimator
+
+    def _is_prefit(self, estimator):
+        """Whether ``estimator`` is used as given, never fitted by the stack."""
+        return self._prefit() or isinstance(estimator, FrozenEstimator)
+
+    def _seeds(self, rng, n_seeds):
+        """``n_seeds`` seeds from ``rng``; None each with random_state=None,
+        which leaves the members' own random_state as they are."""
+        if self.random_state is None:
+            return np.full(n_seeds, None, dtype=object)
+        return draw_seeds(rng, n_seeds)
+
+    def _fit(self, X, y, sample_weight, fit_params):
         """Fit every layer and the final estimator; return the final
         estimator's training input (out-of-fold) and the rows it was
         fitted on."""
+        routed, final_metadata = self._route_fit_metadata(sample_weight, fit_params)
         layers = self._checked_layers()
+        if self._prefit() and self.n_repeats != 1:
+            raise ValueError("n_repeats applies to k-fold cv, not to cv='prefit'.")
         self._input_options = self._accepted_input(layers)
         given = X
         X, y = validate_X_y(
-            self, X, y, **self._input_options, y_numeric=not is_classifier(self)
+            self,
+            X,
+            y,
+            **self._input_options,
+            multi_output=is_classifier(self),
+            y_numeric=not is_classifier(self),
         )
-        y = self._encode_y(column_or_1d(y, warn=True))
+        y = self._encode_y(y)
         self._check_class_counts(y)
+        multilabel = y.ndim > 1
         target = TrainingTarget(
             y=y,
             sample_weight=check_sample_weight(sample_weight, X.shape[0]),
-            n_classes=len(self.classes_) if is_classifier(self) else None,
+            n_classes=(
+                len(self.classes_) if is_classifier(self) and not multilabel else None
+            ),
+            multilabel=multilabel,
         )
 
         rng = check_random_state(self.random_state)
         # Per layer: a seed for its splits and one for its members' seeds.
-        layer_seeds = draw_seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
-        final_seed = draw_seeds(rng, 1)[0]
-        final = self.final_estimator
-        if final is None:
-            final = self._default_final_estimator()
+        layer_seeds = self._seeds(rng, 2 * len(layers)).reshape(len(layers), 2)
+        final_seed = self._seeds(rng, 1)[0]
+        final = self._final_estimator()
         # Ensemble selection weighs predictions: passthrough features are not.
         self._final_sees_X = self.passthrough and not combines_predictions(final)
         X_passthrough = self._passthrough_input(X)
         X_layer, rows = frame_as_given(given, X), np.arange(X.shape[0])
         # An iterable of splits can be read only once: check_cv lists it.
         shared_splitter = None if self._seeded_cv() else self._splitter(None)
-        self.estimators_ = []
+        fitted_layers = []
         self.oof_scores_ = {}
         for number, (members, seeds) in enumerate(zip(layers, layer_seeds), start=1):
             split_seed, member_seed = seeds
             splitter = shared_splitter
             if splitter is None:
-                splitter = self._splitter(split_seed)
-            layer = LayerPlan(number, members, X_layer, rows, splitter, member_seed)
+                splitter = self._splitter(split_seed, multilabel)
+            layer = LayerPlan(
+                number, members, X_layer, rows, splitter, member_seed, routed
+            )
             fitted, columns, rows = self._fit_layer(layer, target)
-            self.estimators_.append(fitted)
+            fitted_layers.append(fitted)
             last = number == len(layers)
             X_layer = self._next_layer_input(columns, X_passthrough, last)
 
         # Seeded as the members are: the whole stack is reproducible.
         self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
+        indices = None if len(rows) == X.shape[0] else rows
+        final_weight = final_metadata.pop("sample_weight", None)
+        final_metadata = metadata_rows(final_metadata, X, indices)
         fit_member(
             self.final_estimator_,
             X_layer,
             target.y,
-            indices=None if len(rows) == X.shape[0] else rows,
-            sample_weight=target.sample_weight,
+            indices=indices,
+            sample_weight=check_sample_weight(final_weight, X.shape[0]),
+            fit_params=final_metadata,
         )
-        self.named_estimators_ = Bunch(
-            **{member.name: member for layer in self.estimators_ for member in layer}
-        )
-        self.stack_methods_ = [
-            [member.stack_method_ for member in layer] for layer in self.estimators_
-        ]
+        self._set_layout(fitted_layers)
         return X_layer, rows
+
+    def _set_layout(self, fitted_layers):
+        """Set the fitted attributes in scikit-learn's shape: flat lists for
+        one layer, one list per layer otherwise."""
+        self._one_layer_fitted = len(fitted_layers) == 1
+
+        def shaped(per_layer):
+            return per_layer[0] if self._one_layer_fitted else per_layer
+
+        self.members_ = shaped(fitted_layers)
+        self.estimators_ = shaped(
+            [[member._stack_entry() for member in layer] for layer in fitted_layers]
+        )
+        self.stack_method_ = shaped(
+            [[member.stack_method_ for member in layer] for layer in fitted_layers]
+        )
+        entries = {
+            member.name: member._stack_entry()
+            for layer in fitted_layers
+            for member in layer
+        }
+        self.named_estimators_ = Bunch(
+            **{name: entries.get(name, "drop") for name, _ in self._named_members()}
+        )
+
+    def _member_layers(self):
+        """``members_`` as one list per layer."""
+        return [self.members_] if self._one_layer_fitted else self.members_
 
     def _fit_layer(self, layer, target):
         """Fit every (member, repeat, fold) of ``layer`` in one parallel batch.
@@ -367,8 +507,17 @@ class _BaseStacking(
         if self.refit:
             folds.append((layer.rows, None, "refit on all rows"))
         planned = self._layer_members(layer, target, len(splits))
-        n_tasks = len(planned) * len(folds)
-        seeds = iter(draw_seeds(np.random.RandomState(layer.member_seed), n_tasks))
+        # A prefit member is not fitted: it predicts every row of the layer.
+        member_folds = [
+            [(None, layer.rows, "prefit")] if member.prefit else folds
+            for member, _, _ in planned
+        ]
+        n_tasks = sum(len(member_fold) for member_fold in member_folds)
+        seeds = iter(
+            np.full(n_tasks, None, dtype=object)
+            if layer.member_seed is None
+            else draw_seeds(np.random.RandomState(layer.member_seed), n_tasks)
+        )
         # The arguments of fit_fold, in (member, fold) order: the order the
         # seeds are drawn in and the results are collected in.
         calls = [
@@ -376,10 +525,10 @@ class _BaseStacking(
                 FoldTask(member, label, train, test, next(seeds)),
                 X_member,
                 target.y,
-                target.sample_weight,
+                weight,
             )
-            for member, X_member in planned
-            for train, test, label in folds
+            for (member, X_member, weight), member_fold in zip(planned, member_folds)
+            for train, test, label in member_fold
         ]
         tasks = [call[0] for call in calls]
         results = iter(
@@ -402,9 +551,14 @@ class _BaseStacking(
         tests = [test for _, test in splits]
         weight = target.sample_weight
         held_out_weight = None if weight is None else weight[held_out]
-        for member, _ in planned:
+        for member, _, _ in planned:
             fitted_member, member_columns = collect_member(
-                member, results, tests, held_out, len(target.y), self.refit
+                member,
+                results,
+                [layer.rows] if member.prefit else tests,
+                held_out,
+                len(target.y),
+                self.refit and not member.prefit,
             )
             fitted.append(fitted_member)
             columns.append(member_columns)
@@ -418,20 +572,28 @@ class _BaseStacking(
         return fitted, columns, held_out
 
     def _layer_members(self, layer, target, n_splits):
-        """How each member of ``layer`` is fitted: a (LayerMember, X_member)
-        pair per member, X_member being the input its fits are handed."""
-        n_threads = member_threads(self.n_jobs, len(layer.members) * n_splits)
+        """How each member of ``layer`` is fitted: a (LayerMember, X_member,
+        sample_weight) triple per member, X_member being the input its fits
+        are handed and sample_weight the weights routed to it."""
+        n_threads = member_threads(self.n_jobs, len(layer.members) * max(n_splits, 1))
         methods = [self._stack_method(name, est) for name, est in layer.members]
         planned = []
         tree_input = None  # X prepared once for every scikit-learn tree member
         for (name, estimator), method in zip(layer.members, methods):
             X_member, as_weights, fit_params = layer.X_layer, False, {}
-            if rows_as_weights(estimator):
+            prefit = self._is_prefit(estimator)
+            if prefit:
+                check_is_fitted(estimator)
+            elif rows_as_weights(estimator):
                 # Folds as 0/1 weights on one float32 copy of X, instead of a
                 # copy of the training rows per fold.
                 if tree_input is None:
                     tree_input = member_input(estimator, layer.X_layer)
                 (X_member, fit_params), as_weights = tree_input, True
+            metadata = dict(layer.metadata.get(name, {}))
+            weight = check_sample_weight(
+                metadata.pop("sample_weight", None), target.y.shape[0]
+            )
             # A regressor member of a classifier stack predicts numbers, not
             # classes; a member with predict_proba or decision_function is a
             # classifier, ClassifierMixin or not.
@@ -443,13 +605,20 @@ class _BaseStacking(
                 n_classes=target.n_classes if is_classifier_member else None,
                 # Members the user seeded keep their seed; the others get one
                 # from random_state, so the whole stack is reproducible.
-                factory=MemberFactory(
-                    estimator, n_threads=n_threads, keep_set_seeds=True
-                ),
+                factory=None
+                if prefit
+                else MemberFactory(estimator, n_threads=n_threads, keep_set_seeds=True),
                 rows_as_weights=as_weights,
                 fit_params=fit_params,
+                metadata=metadata,
+                prefit=prefit,
+                # A prefit member was fitted on the labels, not on indices.
+                label_classes=self.classes_
+                if prefit and is_classifier_member and not target.multilabel
+                else None,
+                multilabel=target.multilabel and is_classifier_member,
             )
-            planned.append((member, X_member))
+            planned.append((member, X_member, weight))
         return planned
 
     def _passthrough_input(self, X):
@@ -490,9 +659,10 @@ class _BaseStacking(
         X = validate_X(self, X, **self._input_options)
         X_layer = frame_as_given(given, X)
         X_passthrough = self._passthrough_input(X)
-        for number, layer in enumerate(self.estimators_, start=1):
+        layers = self._member_layers()
+        for number, layer in enumerate(layers, start=1):
             columns = [member.stack_output(X_layer) for member in layer]
-            last = number == len(self.estimators_)
+            last = number == len(layers)
             X_layer = self._next_layer_input(columns, X_passthrough, last)
         return X_layer
 
@@ -533,7 +703,7 @@ class _BaseStacking(
         input_features = _check_feature_names_in(self, input_features)
         prefix = type(self).__name__.lower()
         names = []
-        for member in self.estimators_[-1]:
+        for member in self._member_layers()[-1]:
             names.extend(member.stack_output_names(prefix))
         if self._final_sees_X:
             names.extend(input_features)
@@ -542,6 +712,44 @@ class _BaseStacking(
     @property
     def n_features_out_(self):
         return len(self.get_feature_names_out())
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this stack.
+
+        ``fit`` routes to every member's ``fit`` and to the final
+        estimator's; ``predict`` to the final estimator's ``predict``. The
+        final estimator's ``fit`` receives the metadata it explicitly
+        requests, and a request it leaves unset is not an error
+        (scikit-learn's stacking hands its final estimator the metadata
+        of ``fit`` without checking requests).
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        router = MetadataRouter(owner=self)
+        try:
+            members = self._named_members()
+        except (TypeError, ValueError):  # estimators not valid: fit says
+            members = []
+        for name, estimator in members:
+            if is_member((name, estimator)) and not is_drop(estimator):
+                router.add(
+                    **{name: estimator},
+                    method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+                )
+        final = getattr(self, "final_estimator_", None)
+        if final is None:
+            final = self._final_estimator()
+        router.add(
+            final_estimator_=explicit_requests(final, "fit"),
+            method_mapping=MethodMapping()
+            .add(caller="fit", callee="fit")
+            .add(caller="predict", callee="predict"),
+        )
+        return router
 
     def _accepted_input(self, layers):
         """The input every member that sees X accepts: the first layer's, and
@@ -566,14 +774,15 @@ class _BaseStacking(
 
 def final_estimator_has(method):
     """Whether the stack's final estimator (fitted, given, or the default)
-    has ``method``: the check of ``available_if``."""
+    has ``method``: the check of ``available_if``. When it has not, the
+    final estimator's AttributeError is raised, and ``available_if`` chains
+    it to the stack's, naming the cause."""
 
     def check(stack):
         final = getattr(stack, "final_estimator_", None)
         if final is None:
-            final = stack.final_estimator
-        if final is None:
-            final = stack._default_final_estimator()
-        return hasattr(final, method)
+            final = stack._final_estimator()
+        getattr(final, method)
+        return True
 
     return check

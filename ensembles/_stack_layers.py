@@ -46,7 +46,11 @@ class LayeredMembersMixin:
         """``estimators`` as a list of layers of (name, estimator) tuples."""
         estimators = self.estimators
         if not estimators:
-            raise ValueError("estimators must name at least one member.")
+            raise ValueError(
+                "Invalid 'estimators' attribute, 'estimators' should be a "
+                "non-empty list of (name, estimator) tuples (one layer) or of "
+                "such lists (one per layer)."
+            )
         if self._one_layer():
             estimators = [estimators]
         if all(isinstance(layer, list) for layer in estimators):

@@ -21,11 +21,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import _safe_indexing
 
 from ._members import MemberFactory, expand_proba, fit_member, one_column_per_pair
+from ._routing import metadata_rows
 
 __all__ = [
     "FoldBaggedMember",
     "FoldTask",
     "LayerMember",
+    "OutputSpec",
     "collect_member",
     "fit_fold",
     "method_output",
@@ -59,6 +61,19 @@ class LayerMember:
         the whole of X instead of as a copy of those rows.
     fit_params : dict
         Extra keyword arguments of the member's ``fit``.
+    metadata : dict
+        Metadata routed to the member's ``fit`` besides ``sample_weight``,
+        for all rows: each fold fit gets its per-sample values restricted
+        to its training rows.
+    prefit : bool
+        Whether the member is used as given, already fitted and never
+        fitted again (``cv="prefit"`` or a ``FrozenEstimator``).
+    label_classes : ndarray or None
+        The stack's class labels when the member's models know the labels
+        themselves (a prefit member), None when they were fitted on the
+        stack's class indices.
+    multilabel : bool
+        Whether the target is a multilabel indicator matrix.
     """
 
     name: str
@@ -68,6 +83,10 @@ class LayerMember:
     factory: MemberFactory
     rows_as_weights: bool = False
     fit_params: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    prefit: bool = False
+    label_classes: np.ndarray | None = None
+    multilabel: bool = False
 
 
 class FoldTask(NamedTuple):
@@ -79,10 +98,11 @@ class FoldTask(NamedTuple):
         The member to fit.
     fold : str
         How errors name the fit, such as "fold 2 of 5" or "refit on all rows".
-    train : ndarray of int
-        The rows it is trained on.
+    train : ndarray of int or None
+        The rows it is trained on; None for a prefit member, not fitted.
     test : ndarray of int or None
-        The rows it predicts out of fold; None for a refit on all rows.
+        The rows it predicts out of fold (a prefit member: every row of the
+        layer); None for a refit on all rows.
     seed : int
         The seed of the member's clone (drawn up front, in task order).
     """
@@ -111,7 +131,7 @@ def fit_fold(task, X, y, sample_weight):
     y : ndarray of shape (n_samples,)
         The encoded target.
     sample_weight : ndarray of shape (n_samples,) or None
-        The user's weights of all rows.
+        The weights of all rows routed to this member.
 
     Returns
     -------
@@ -122,20 +142,31 @@ def fit_fold(task, X, y, sample_weight):
         :func:`method_output`; None for a refit.
     """
     member = task.member
-    model = member.factory(task.seed)
-    fit_member(
-        model,
-        X,
-        y,
-        indices=task.train,
-        sample_weight=sample_weight,
-        counts_as_weights=member.rows_as_weights,
-        fit_params=member.fit_params,
-    )
+    if member.prefit:
+        model = member.estimator
+    else:
+        model = member.factory(task.seed)
+        metadata = metadata_rows(member.metadata, y, task.train)
+        fit_member(
+            model,
+            X,
+            y,
+            indices=task.train,
+            sample_weight=sample_weight,
+            counts_as_weights=member.rows_as_weights,
+            fit_params={**member.fit_params, **metadata},
+        )
     if task.test is None:
         return model, None
-    X_test = _safe_indexing(X, task.test)
-    return model, method_output(model, member.stack_method, X_test, member.n_classes)
+    if member.prefit and len(task.test) == _num_rows(y):
+        X_test = X  # every row, in order: X itself, as scikit-learn hands it
+    else:
+        X_test = _safe_indexing(X, task.test)
+    return model, method_output(model, member.stack_method, X_test, member)
+
+
+def _num_rows(y):
+    return y.shape[0]
 
 
 def collect_member(member, fits, tests, held_out, n_samples, refit):
@@ -155,7 +186,8 @@ def collect_member(member, fits, tests, held_out, n_samples, refit):
     n_samples : int
         Number of rows of the stack's training data.
     refit : bool
-        Whether a refit on all rows follows the folds.
+        Whether a refit on all rows follows the folds (never for a prefit
+        member).
 
     Returns
     -------
@@ -175,10 +207,10 @@ def collect_member(member, fits, tests, held_out, n_samples, refit):
         oof[test] += output
         counts[test] += 1
     refit_model = next(fits)[0] if refit else None
-    oof[held_out] /= counts[held_out, None]
-    columns = stack_columns(oof, member.stack_method, member.n_classes)
+    oof[held_out] /= np.maximum(counts[held_out, None], 1)
+    columns = stack_columns(oof, member.stack_method, member)
     fitted = FoldBaggedMember(member.estimator, member.stack_method, member.name)
-    fitted._set_fitted(models, refit_model, member.n_classes, columns.shape[1])
+    fitted._set_fitted(models, refit_model, member, columns.shape[1])
     return fitted, columns
 
 
@@ -208,7 +240,8 @@ class FoldBaggedMember(BaseEstimator):
     Attributes
     ----------
     estimators_ : list of estimators
-        The fold models, in (repeat, fold) order.
+        The fold models, in (repeat, fold) order; for a prefit member
+        (``cv="prefit"`` or a ``FrozenEstimator``), the member itself.
     refit_estimator_ : estimator or None
         The model refitted on all training rows (``refit=True``).
     stack_method_ : str
@@ -220,12 +253,24 @@ class FoldBaggedMember(BaseEstimator):
         self.stack_method = stack_method
         self.name = name
 
-    def _set_fitted(self, estimators, refit_estimator, n_classes, n_columns):
+    def _set_fitted(self, estimators, refit_estimator, member, n_columns):
         self.estimators_ = estimators
         self.refit_estimator_ = refit_estimator
         self.stack_method_ = self.stack_method
-        self._n_classes = n_classes
+        self._output = OutputSpec(
+            member.n_classes, member.label_classes, member.multilabel
+        )
+        self._prefit = member.prefit
         self._n_columns = n_columns
+        return self
+
+    def _stack_entry(self):
+        """What the stack's ``estimators_`` holds for this member: a prefit
+        member as given, the refit model, or this fold-averaging member."""
+        if self._prefit:
+            return self.estimators_[0]
+        if self.refit_estimator_ is not None:
+            return self.refit_estimator_
         return self
 
     def _predictors(self):
@@ -236,7 +281,7 @@ class FoldBaggedMember(BaseEstimator):
     def _average(self, method, X):
         total = None
         for model in self._predictors():
-            output = method_output(model, method, X, self._n_classes)
+            output = method_output(model, method, X, self._output)
             total = output if total is None else total + output
         return total / len(self._predictors())
 
@@ -255,7 +300,7 @@ class FoldBaggedMember(BaseEstimator):
             :func:`stack_columns`.
         """
         output = self._average(self.stack_method_, X)
-        return stack_columns(output, self.stack_method_, self._n_classes)
+        return stack_columns(output, self.stack_method_, self._output)
 
     def stack_output_names(self, prefix):
         """Name the columns of :meth:`stack_output`.
@@ -289,12 +334,15 @@ class FoldBaggedMember(BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted values, or class indices for a classifier.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted values, or class indices for a classifier (0/1 per
+            label for a multilabel target).
         """
         if self.refit_estimator_ is not None:
             return self.refit_estimator_.predict(X)
-        if self._n_classes is None:
+        if self._output.multilabel:
+            return (self._average("predict", X) > 0.5).astype(int)
+        if self._output.n_classes is None:
             return self._average("predict", X)
         proba = hasattr(self.estimators_[0], "predict_proba")
         method = "predict_proba" if proba else "predict"  # "predict": votes
@@ -334,15 +382,57 @@ class FoldBaggedMember(BaseEstimator):
 # --------------------------------------------------------------------------
 # What a member hands the next layer
 # --------------------------------------------------------------------------
-def method_output(model, method, X, n_classes):
+class OutputSpec(NamedTuple):
+    """What a member's outputs mean, to average and shape them.
+
+    Attributes
+    ----------
+    n_classes : int or None
+        Number of classes of a classifier member; None for a member that
+        predicts numbers, and for a multilabel target.
+    label_classes : ndarray or None
+        The stack's class labels when the member's models predict labels
+        (a prefit member), None when they predict class indices.
+    multilabel : bool
+        Whether the target is a multilabel indicator matrix.
+    """
+
+    n_classes: int | None
+    label_classes: np.ndarray | None = None
+    multilabel: bool = False
+
+
+def _class_indices(labels, spec):
+    """A model's class labels (its ``classes_`` or predictions) as the
+    stack's class indices."""
+    if spec.label_classes is None:
+        return np.asarray(labels, dtype=np.intp)
+    return np.searchsorted(spec.label_classes, labels)
+
+
+def method_output(model, method, X, spec):
     """``model.method(X)`` in a form that can be averaged over models.
 
-    A classifier's predicted class indices come as one-hot votes, so that
-    their average is each class's share of the votes.
+    ``spec`` (an :class:`OutputSpec`, or a :class:`LayerMember`) says what
+    the output means. A classifier's predicted class indices come as
+    one-hot votes, so that their average is each class's share of the
+    votes. With a multilabel target, ``predict_proba`` is the probability
+    of each label (from a list of per-label probabilities, as forests
+    give, or one column per label, as MLPClassifier gives).
     """
     output = getattr(model, method)(X)
+    if spec.multilabel:
+        if method == "predict_proba" and isinstance(output, list):
+            return np.column_stack(
+                [
+                    expand_proba(proba, classes, 2)[:, 1]
+                    for proba, classes in zip(output, model.classes_)
+                ]
+            )
+        return np.asarray(output, dtype=np.float64)
+    n_classes = spec.n_classes
     if method == "predict_proba":
-        return expand_proba(output, model.classes_, n_classes)
+        return expand_proba(output, _class_indices(model.classes_, spec), n_classes)
     known = getattr(model, "classes_", None)
     if method == "decision_function" and known is not None and n_classes is not None:
         if len(known) != n_classes:
@@ -354,19 +444,25 @@ def method_output(model, method, X, n_classes):
             )
     if method == "predict" and n_classes is not None:
         votes = np.zeros((len(output), n_classes))
-        votes[np.arange(len(output)), np.asarray(output, dtype=np.intp)] = 1.0
+        votes[np.arange(len(output)), _class_indices(output, spec)] = 1.0
         return votes
     return np.asarray(output, dtype=np.float64)
 
 
-def stack_columns(output, method, n_classes):
+def stack_columns(output, method, spec):
     """Averaged member output as the 2-D columns the next layer sees.
 
     A classifier's votes become the class index with the most (the lowest
-    on a tie); the redundant first probability column of a binary problem
-    is dropped.
+    on a tie); a multilabel member's predicted labels, the majority of its
+    models (0 on a tie); the redundant first probability column of a
+    binary problem is dropped.
     """
     output = np.asarray(output, dtype=np.float64)
+    if spec.multilabel:
+        if method == "predict":
+            output = (output > 0.5).astype(np.float64)
+        return output.reshape(len(output), -1)
+    n_classes = spec.n_classes
     if method == "predict" and n_classes is not None:
         return np.argmax(output, axis=1).astype(np.float64)[:, None]
     if output.ndim == 1:
@@ -376,14 +472,20 @@ def stack_columns(output, method, n_classes):
     return output
 
 
-def predicted_classes(columns, method, n_classes, estimator):
+def predicted_classes(columns, method, n_classes, estimator, multilabel=False):
     """The class indices a classifier member's stacked ``columns`` stand for.
+
+    With a multilabel target, the 0/1 indicator matrix: a probability
+    above 0.5, a decision above 0, a predicted label as is.
 
     The inverse of :func:`stack_columns`: a class index as is, one column
     thresholded (a probability at 0.5, a decision at 0), one column per
     pair of classes by pairwise vote (SVC's one-vs-one shape), otherwise
     the highest column.
     """
+    if multilabel:
+        threshold = 0.0 if method == "decision_function" else 0.5
+        return (columns > threshold).astype(int)
     if method == "predict":
         return np.rint(columns[:, 0]).astype(int)
     if columns.shape[1] == 1:

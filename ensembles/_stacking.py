@@ -12,15 +12,30 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target
 
 from ._base import encode_classes
+from ._members import expand_proba
+from ._routing import route_metadata, routing_enabled
 from ._stack_base import _BaseStacking, final_estimator_has
 from ._stack_member import (
     FoldBaggedMember,  # noqa: F401  (pickles made before the split name it here)
     predicted_classes,
 )
+
+
+def _predict_params(stack, predict_params):
+    """The parameters of the final estimator's ``predict``: all of them with
+    routing disabled (``return_std=True``, say), those it requests
+    otherwise, as scikit-learn's stacking does."""
+    if not routing_enabled():
+        return predict_params
+    routed = route_metadata(stack, "predict", predict_params)
+    return routed["final_estimator_"]["predict"]
+
 
 __all__ = ["StackingClassifier", "StackingRegressor"]
 
@@ -48,10 +63,16 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     final_estimator : estimator, default=None
         Trained on the last layer's out-of-fold predictions. None means
         :class:`~sklearn.linear_model.RidgeCV`.
-    cv : int, float or CV splitter, default=5
-        An int k: shuffled KFold with k folds. A float in (0, 1): holdout
-        blending, that fraction of each layer's rows held out for the next
-        layer. A splitter: its splits (each row in at most one test fold).
+    cv : int, float, CV splitter or "prefit", default=5
+        An int k: KFold with k folds, as scikit-learn's: unshuffled with
+        ``random_state=None`` (the same folds, so the same predictions, on
+        every fit), shuffled by ``random_state`` otherwise. A float in
+        (0, 1): holdout blending, that fraction of each layer's rows held
+        out for the next layer. A splitter: its splits (each row in at most
+        one test fold). "prefit": the members are already fitted and used
+        as given, never fitted again; the final estimator learns from their
+        predictions on X. A :class:`~sklearn.frozen.FrozenEstimator`
+        member is used so with any cv.
     n_repeats : int, default=1
         Repeated k-fold: out-of-fold predictions are averaged over repeats,
         and every member keeps cv x n_repeats fold models.
@@ -67,23 +88,38 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         Fits running at once; all (member, repeat, fold) fits of a layer
         form one batch. Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
-        Shuffles the folds and seeds members whose own random_state is None.
+        Shuffles the folds and seeds the members and the final estimator
+        whose own random_state is None. None: an int cv is not shuffled
+        and the members' random_state are left as they are (as in
+        scikit-learn); repeats and holdout blending are shuffled
+        differently on every fit.
     verbose : int, default=0
         When > 0, report progress on stderr.
 
     Attributes
     ----------
-    estimators_ : list of lists of FoldBaggedMember
-        Per layer, per member, the fitted member; its ``estimators_`` are
-        its fold models.
+    estimators_ : list of estimators, or list of such lists
+        The fitted members, without those set to "drop", as
+        :class:`sklearn.ensemble.StackingRegressor` has them: a flat list
+        for one layer, one list per layer for several. With ``refit=True``
+        each is the member refitted on all rows (``estimators_[0].coef_``
+        as in scikit-learn); with ``refit=False`` the
+        :class:`FoldBaggedMember` that averages its fold models (its
+        ``estimators_``); a prefit member (``cv="prefit"`` or a
+        :class:`~sklearn.frozen.FrozenEstimator`) as given.
+    members_ : list of FoldBaggedMember, or list of such lists
+        Shaped as ``estimators_``: every member's fold models
+        (``members_[i].estimators_``) and refit model
+        (``members_[i].refit_estimator_``), whatever ``refit``.
     named_estimators_ : Bunch
-        The fitted members by name.
+        The entries of ``estimators_`` by name, across layers; a member set
+        to "drop" maps to "drop".
     final_estimator_ : estimator
         The fitted final estimator.
     oof_scores_ : dict
         Out-of-fold R² of every member, by name: a leaderboard.
-    stack_methods_ : list of lists of str
-        The method each member feeds forward ("predict").
+    stack_method_ : list of str, or list of such lists
+        Shaped as ``estimators_``: the method each member feeds forward ("predict").
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -116,7 +152,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     ... ).fit(X, y)
     >>> sorted(stack.oof_scores_)
     ['knn', 'ridge', 'tree']
-    >>> len(stack.estimators_[0][0].estimators_)
+    >>> len(stack.estimators_[0][0].estimators_)  # the tree's fold models
     5
     """
 
@@ -155,21 +191,29 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     def _oof_score(self, y, columns, method, sample_weight, estimator):
         return r2_score(y, columns[:, 0], sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X, **predict_params):
         """Predict with the final estimator on :meth:`transform`'s features.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
+        **predict_params : dict
+            Parameters of the final estimator's ``predict``, such as
+            ``return_std=True`` for a GaussianProcessRegressor or
+            BayesianRidge (the uncertainty of the final estimator only).
+            With metadata routing enabled, routed to it when it requests
+            them.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted target values.
+        y_pred : ndarray of shape (n_samples,) or tuple of ndarray
+            Predicted target values, or what the final estimator's
+            ``predict`` returns with ``predict_params``.
         """
+        params = _predict_params(self, predict_params)
         features = self._transform(X)
-        return self.final_estimator_.predict(features)
+        return self.final_estimator_.predict(features, **params)
 
 
 # --------------------------------------------------------------------------
@@ -194,10 +238,17 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     final_estimator : estimator, default=None
         Trained on the last layer's out-of-fold outputs. None means
         :class:`~sklearn.linear_model.LogisticRegression`.
-    cv : int, float or CV splitter, default=5
-        An int k: shuffled StratifiedKFold with k folds. A float in (0, 1):
-        holdout blending, that fraction of each layer's rows held out
-        (stratified) for the next layer. A splitter: its splits.
+    cv : int, float, CV splitter or "prefit", default=5
+        An int k: StratifiedKFold with k folds (KFold for a multilabel
+        target), as scikit-learn's: unshuffled with ``random_state=None``
+        (the same folds, so the same predictions, on every fit), shuffled
+        by ``random_state`` otherwise. A float in (0, 1): holdout blending,
+        that fraction of each layer's rows held out (stratified) for the
+        next layer. A splitter: its splits. "prefit": the members are
+        already fitted and used as given, never fitted again; the final
+        estimator learns from their outputs on X. A
+        :class:`~sklearn.frozen.FrozenEstimator` member is used so with any
+        cv.
     n_repeats : int, default=1
         Repeated k-fold: out-of-fold outputs are averaged over repeats, and
         every member keeps cv x n_repeats fold models.
@@ -218,25 +269,40 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         Fits running at once; all (member, repeat, fold) fits of a layer
         form one batch. Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
-        Shuffles the folds and seeds members whose own random_state is None.
+        Shuffles the folds and seeds the members and the final estimator
+        whose own random_state is None. None: an int cv is not shuffled
+        and the members' random_state are left as they are (as in
+        scikit-learn); repeats and holdout blending are shuffled
+        differently on every fit.
     verbose : int, default=0
         When > 0, report progress on stderr.
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    estimators_ : list of lists of FoldBaggedMember
-        Per layer, per member, the fitted member; its ``estimators_`` are
-        its fold models.
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The class labels; for a multilabel target, those of each label.
+    estimators_ : list of estimators, or list of such lists
+        The fitted members, without those set to "drop", as
+        :class:`sklearn.ensemble.StackingClassifier` has them: a flat list
+        for one layer, one list per layer for several. With ``refit=True``
+        each is the member refitted on all rows (``estimators_[0].coef_``
+        as in scikit-learn); with ``refit=False`` the
+        :class:`FoldBaggedMember` that averages its fold models (its
+        ``estimators_``); a prefit member (``cv="prefit"`` or a
+        :class:`~sklearn.frozen.FrozenEstimator`) as given.
+    members_ : list of FoldBaggedMember, or list of such lists
+        Shaped as ``estimators_``: every member's fold models
+        (``members_[i].estimators_``) and refit model
+        (``members_[i].refit_estimator_``), whatever ``refit``.
     named_estimators_ : Bunch
-        The fitted members by name.
+        The entries of ``estimators_`` by name, across layers; a member set
+        to "drop" maps to "drop".
     final_estimator_ : estimator
         The fitted final estimator.
     oof_scores_ : dict
         Out-of-fold accuracy of every member, by name: a leaderboard.
-    stack_methods_ : list of lists of str
-        The method each member feeds forward.
+    stack_method_ : list of str, or list of such lists
+        Shaped as ``estimators_``: the method each member feeds forward.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -260,7 +326,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     ... ).fit(X, y)
     >>> stack.predict_proba(X[:1]).shape
     (1, 3)
-    >>> len(stack.named_estimators_["nb"].estimators_)
+    >>> len(stack.named_estimators_["nb"].estimators_)  # fold models
     10
     """
 
@@ -297,8 +363,21 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         self.verbose = verbose
 
     def _encode_y(self, y):
-        self.classes_, encoded = encode_classes(y)
+        if y.ndim == 2 and y.shape[1] > 1:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError(
+                    "StackingClassifier takes a 1-D target or a multilabel "
+                    "indicator matrix; got a multiclass-multioutput target."
+                )
+            # Per label, its classes and the column as their indices.
+            encoded = [encode_classes(column) for column in np.asarray(y).T]
+            self.classes_ = [classes for classes, _ in encoded]
+            return np.column_stack([column for _, column in encoded])
+        self.classes_, encoded = encode_classes(column_or_1d(y, warn=True))
         return encoded
+
+    def _multilabel(self):
+        return isinstance(self.classes_, list)
 
     def _stack_method(self, name, estimator):
         if self.stack_method == "auto":
@@ -307,8 +386,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
                     return method
         if not hasattr(estimator, self.stack_method):
             raise ValueError(
-                f"Member {name!r} ({type(estimator).__name__}) has no "
-                f"{self.stack_method}; choose another stack_method."
+                f"Underlying estimator {name!r} ({type(estimator).__name__}) does "
+                f"not implement the method {self.stack_method}; choose another "
+                "stack_method."
             )
         return self.stack_method
 
@@ -316,25 +396,38 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         return LogisticRegression()
 
     def _oof_score(self, y, columns, method, sample_weight, estimator):
-        predicted = predicted_classes(columns, method, len(self.classes_), estimator)
+        multilabel = self._multilabel()
+        n_classes = None if multilabel else len(self.classes_)
+        predicted = predicted_classes(columns, method, n_classes, estimator, multilabel)
         return accuracy_score(y, predicted, sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X, **predict_params):
         """Predict classes with the final estimator.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
+        **predict_params : dict
+            Parameters of the final estimator's ``predict``; with metadata
+            routing enabled, routed to it when it requests them.
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted class labels.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted class labels (per label for a multilabel target).
         """
+        params = _predict_params(self, predict_params)
         features = self._transform(X)
-        predicted = self.final_estimator_.predict(features)
-        return self.classes_.take(np.asarray(predicted, dtype=np.intp))
+        predicted = np.asarray(self.final_estimator_.predict(features, **params))
+        if self._multilabel():
+            return np.column_stack(
+                [
+                    classes.take(predicted[:, k].astype(np.intp))
+                    for k, classes in enumerate(self.classes_)
+                ]
+            )
+        return self.classes_.take(predicted.astype(np.intp))
 
     @available_if(final_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -349,11 +442,20 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities, columns in the order of ``classes_``.
+        proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+            Class probabilities, columns in the order of ``classes_``; for a
+            multilabel target, the probability of each label (of its second
+            class, 1).
         """
         features = self._transform(X)
-        return self.final_estimator_.predict_proba(features)
+        proba = self.final_estimator_.predict_proba(features)
+        if self._multilabel() and isinstance(proba, list):
+            # One (n_samples, n_classes of the label) array per label.
+            classes = self.final_estimator_.classes_
+            return np.column_stack(
+                [expand_proba(p, c, 2)[:, 1] for p, c in zip(proba, classes)]
+            )
+        return proba
 
     @available_if(final_estimator_has("decision_function"))
     def decision_function(self, X):

@@ -34,6 +34,7 @@ from ensembles import (
     StackingClassifier,
     StackingRegressor,
 )
+from ensembles._stack_member import FoldBaggedMember
 
 
 def regressors():
@@ -128,7 +129,7 @@ def test_data_frames_reach_the_members_as_given(regression_data):
     theirs.fit(frame, y)
     assert_allclose(ours.predict(frame), theirs.predict(frame))
     assert list(ours.get_feature_names_out()[2:]) == list(frame.columns)
-    fold_model = ours.named_estimators_["by_name"].estimators_[0]
+    fold_model = ours.members_[0].estimators_[0]
     assert list(fold_model.feature_names_in_) == list(frame.columns)
     with pytest.raises(ValueError, match="feature names"):
         ours.predict(frame[frame.columns[::-1]])
@@ -141,7 +142,7 @@ def test_members_keep_fold_models_and_average_them(regression_data):
     X, y = regression_data
     stack = StackingRegressor(regressors(), cv=4, n_repeats=2, random_state=0)
     stack.fit(X, y)
-    (layer,) = stack.estimators_
+    layer = stack.estimators_  # one layer: a flat list, as scikit-learn's
     assert [member.name for member in layer] == ["ridge", "knn", "tree"]
     for member in layer:
         assert len(member.estimators_) == 8
@@ -190,7 +191,7 @@ def test_holdout_blending(regression_data):
         regressors(), final_estimator=RowCounter(), cv=0.25, random_state=0
     ).fit(X, y)
     assert stack.final_estimator_.n_rows_ == 75
-    for member in stack.estimators_[0]:
+    for member in stack.estimators_:
         assert len(member.estimators_) == 1
         assert member.estimators_[0].n_features_in_ == X.shape[1]
     assert stack.fit_transform(X, y).shape == (300, 3)
@@ -246,7 +247,7 @@ def test_stack_methods(binary_data, multiclass_data):
     X, y = binary_data
     members = [("svc", LinearSVC()), ("nb", GaussianNB())]
     stack = StackingClassifier(members, random_state=0).fit(X, y)
-    assert stack.stack_methods_ == [["decision_function", "predict_proba"]]
+    assert stack.stack_method_ == ["decision_function", "predict_proba"]
     # Binary: one column per member (the redundant probability is dropped).
     assert stack.transform(X).shape == (300, 2)
     X, y = multiclass_data
@@ -254,7 +255,7 @@ def test_stack_methods(binary_data, multiclass_data):
     assert stack.transform(X).shape == (300, 6)
     predicted = StackingClassifier(members, stack_method="predict", random_state=0)
     assert predicted.fit(X, y).transform(X).shape == (300, 2)
-    with pytest.raises(ValueError, match="'svc'.*has no predict_proba"):
+    with pytest.raises(ValueError, match="'svc'.*does not implement the method pred"):
         StackingClassifier(members, stack_method="predict_proba").fit(X, y)
 
 
@@ -280,7 +281,8 @@ def test_members_without_probabilities_vote(multiclass_data):
     theirs = sk_ensemble.StackingClassifier(
         members, cv=StratifiedKFold(5), stack_method="predict"
     ).fit(X, y)
-    svc = refit.named_estimators_["svc"]
+    svc = refit.members_[0]
+    assert refit.named_estimators_["svc"] is svc.refit_estimator_
     assert_array_equal(svc.predict(X), svc.refit_estimator_.predict(X))
     assert_allclose(refit.transform(X), theirs.transform(X))
     assert_array_equal(refit.predict(X), theirs.predict(X))
@@ -309,10 +311,10 @@ def test_feature_names_follow_the_member_outputs():
         passthrough=True,
         random_state=0,
     )
-    with pytest.raises(ValueError, match="has no decision_function"):
+    with pytest.raises(ValueError, match="does not implement the method decision"):
         stack.fit(X, y)
     stack.set_params(stack_method="auto").fit(X, y)
-    assert stack.stack_methods_ == [["decision_function", "predict_proba"]]
+    assert stack.stack_method_ == ["decision_function", "predict_proba"]
     names = stack.get_feature_names_out()
     assert names.shape == (6 + 4 + 6,)
     assert list(names[:2]) == ["stackingclassifier_ovo0", "stackingclassifier_ovo1"]
@@ -341,7 +343,7 @@ def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
     X = np.arange(len(y), dtype=float)[:, None]  # each row's number
     stack = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
     oof = stack.fit_transform(X, y)
-    assert stack.stack_methods_ == [["predict"]]  # no proba, no decision
+    assert stack.stack_method_ == ["predict"]  # no proba, no decision
     folds = stack.named_estimators_["rec"].estimators_
     held_out = [np.setdiff1d(np.arange(len(y)), fold.rows_) for fold in folds]
     assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(len(y)))
@@ -419,6 +421,7 @@ def test_every_member_parameter_is_reachable(regression_data):
     assert stack.estimators[1][0][1].n_neighbors == 3
     stack.set_params(knn="drop").fit(X, y)
     assert [m.name for m in stack.estimators_[0]] == ["ridge", "tree"]
+    assert stack.named_estimators_["knn"] == "drop"
     assert stack.estimators_[0][1].estimators_[0].get_depth() <= 2
     search = GridSearchCV(
         StackingRegressor(
@@ -439,7 +442,7 @@ def test_every_member_parameter_is_reachable(regression_data):
         ([("cv", Ridge())], "clashes"),
         ([[("a", Ridge())], [("b", "drop")]], "layer 2 is 'drop'"),
         ([("a", "not an estimator")], "must be an estimator"),
-        ([], "at least one member"),
+        ([], "Invalid 'estimators' attribute"),
     ],
 )
 def test_invalid_member_lists(regression_data, estimators, match):
@@ -470,6 +473,7 @@ def test_members_as_lists_as_a_configuration_file_gives_them(regression_data):
         ["knn"],
     ]
     assert layers.estimators_[0][0].estimators_[0].alpha == 2.0
+    assert layers.stack_method_ == [["predict"], ["predict"]]
     malformed = StackingRegressor([("ridge", Ridge(), "extra")])
     assert "cv" in malformed.get_params()
     with pytest.raises(ValueError, match="every member must be a"):
@@ -723,7 +727,7 @@ def test_predict_proba_is_offered_before_fit_for_any_final_estimator():
     )
     assert hasattr(inner, "predict_proba")
     outer = StackingClassifier([("inner", inner), ("tree", DecisionTreeClassifier())])
-    assert outer.fit(X, y).stack_methods_ == [["predict_proba", "predict_proba"]]
+    assert outer.fit(X, y).stack_method_ == ["predict_proba", "predict_proba"]
 
 
 def test_cv_as_an_iterable_of_splits_serves_every_layer(regression_data):
@@ -804,3 +808,272 @@ def test_blending_holdout_must_hold_every_class(binary_data):
         stack.fit(X, names)
     stack.set_params(cv=0.5).fit(X, y)
     assert stack.predict_proba(X).shape == (300, 3)
+
+
+# --------------------------------------------------------------------------
+# scikit-learn's fitted layout, reproducible default (issue 16, item 2)
+# --------------------------------------------------------------------------
+def test_fitted_layout_of_one_layer_with_and_without_refit(regression_data):
+    X, y = regression_data
+    members = [("ridge", Ridge()), ("gone", "drop"), ("tree", regressors()[2][1])]
+    refit = StackingRegressor(members, cv=3, refit=True).fit(X, y)
+    # Flat lists, the refit estimators themselves, as scikit-learn's.
+    assert [type(est) for est in refit.estimators_] == [
+        Ridge,
+        DecisionTreeRegressor,
+    ]
+    assert_allclose(refit.estimators_[0].coef_, Ridge().fit(X, y).coef_)
+    assert refit.stack_method_ == ["predict", "predict"]
+    assert list(refit.named_estimators_) == ["ridge", "gone", "tree"]
+    assert refit.named_estimators_.gone == "drop"
+    assert refit.named_estimators_.ridge is refit.estimators_[0]
+    # The fold models are kept alongside, in members_.
+    assert refit.members_[0].refit_estimator_ is refit.estimators_[0]
+    assert len(refit.members_[0].estimators_) == 3
+    folds = StackingRegressor(members, cv=3).fit(X, y)
+    assert all(isinstance(est, FoldBaggedMember) for est in folds.estimators_)
+    assert folds.estimators_ == folds.members_
+    assert len(folds.estimators_[1].estimators_) == 3
+    assert folds.named_estimators_.tree is folds.estimators_[1]
+
+
+def test_fitted_layout_of_several_layers(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(
+        [regressors(), [("ols", LinearRegression())]], cv=3, refit=True
+    ).fit(X, y)
+    assert [len(layer) for layer in stack.estimators_] == [3, 1]
+    assert isinstance(stack.estimators_[1][0], LinearRegression)
+    assert stack.stack_method_ == [["predict"] * 3, ["predict"]]
+    assert stack.named_estimators_.ols is stack.estimators_[1][0]
+    assert [len(layer) for layer in stack.members_] == [3, 1]
+
+
+@pytest.mark.parametrize("Stack", [StackingRegressor, StackingClassifier])
+def test_default_cv_gives_the_same_predictions_on_every_fit(Stack, binary_data):
+    X, y = binary_data
+    members = [("knn", KNeighborsRegressor()), ("ridge", Ridge())]
+    if Stack is StackingClassifier:
+        members = [("nb", GaussianNB()), ("logistic", LogisticRegression())]
+    first = Stack(members).fit(X, y)
+    second = Stack(members).fit(X, y)
+    assert_array_equal(first.transform(X), second.transform(X))
+    assert_array_equal(first.fit_transform(X, y), second.fit_transform(X, y))
+    # scikit-learn's unshuffled (Stratified)KFold: its out-of-fold features.
+    classifier = Stack is StackingClassifier
+    cv = StratifiedKFold(5) if classifier else KFold(5)
+    method = "predict_proba" if classifier else "predict"
+    for (_, member), column in zip(members, first.fit_transform(X, y).T):
+        expected = cross_val_predict(member, X, y, cv=cv, method=method)
+        assert_allclose(column, expected[:, 1] if classifier else expected)
+
+
+# --------------------------------------------------------------------------
+# Metadata routing (issue 16, item 1)
+# --------------------------------------------------------------------------
+class GroupsRecorder(RegressorMixin, BaseEstimator):
+    """Records the metadata of every fit on the class (clones share it)."""
+
+    calls = []
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        type(self).calls.append((len(X), sample_weight, groups))
+        self.mean_ = np.mean(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_routing_sends_metadata_to_those_that_request_it(regression_data):
+    X, y = regression_data
+    groups = np.arange(len(y)) % 7
+    weight = np.linspace(0.5, 2.0, len(y))
+    GroupsRecorder.calls = []
+    with config_context(enable_metadata_routing=True):
+        member = GroupsRecorder().set_fit_request(groups=True, sample_weight=False)
+        final = LinearRegression().set_fit_request(sample_weight=True)
+        stack = StackingRegressor(
+            [("rec", member), ("ridge", Ridge().set_fit_request(sample_weight=True))],
+            final_estimator=final,
+            cv=3,
+        )
+        stack.fit(X, y, sample_weight=weight, groups=groups)
+        routing = stack.get_metadata_routing()
+        assert routing.consumes("fit", {"groups", "sample_weight"}) == {
+            "groups",
+            "sample_weight",
+        }
+    # Three fold fits, each with the groups of its own rows, no weights.
+    assert [(n, sw) for n, sw, _ in GroupsRecorder.calls] == [(200, None)] * 3
+    folds = list(KFold(3).split(X))
+    for (train, _), (_, _, got) in zip(folds, GroupsRecorder.calls):
+        assert_array_equal(got, groups[train])
+
+
+def test_routing_weights_reach_the_final_estimator(regression_data):
+    X, y = regression_data
+    weight = np.linspace(0.1, 3.0, len(y))
+    with config_context(enable_metadata_routing=True):
+        weighted = StackingRegressor(
+            [("ridge", Ridge().set_fit_request(sample_weight=False))],
+            final_estimator=LinearRegression().set_fit_request(sample_weight=True),
+            cv=3,
+        )
+        features = weighted.fit_transform(X, y, sample_weight=weight)
+        unset = StackingRegressor(
+            [("ridge", Ridge().set_fit_request(sample_weight=True))],
+            final_estimator=LinearRegression(),
+            cv=3,
+        )
+        unset_features = unset.fit_transform(X, y, sample_weight=weight)
+    expected = LinearRegression().fit(features, y, sample_weight=weight)
+    assert_allclose(weighted.final_estimator_.coef_, expected.coef_)
+    # An unset request of the final estimator: not sent, and no error.
+    unweighted = LinearRegression().fit(unset_features, y)
+    assert_allclose(unset.final_estimator_.coef_, unweighted.coef_)
+
+
+def test_routing_refused(regression_data):
+    X, y = regression_data
+    groups = np.arange(len(y)) % 7
+    # Routing disabled: sample_weight passes, other metadata is sklearn's error.
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        StackingRegressor([("ridge", Ridge())]).fit(X, y, groups=groups)
+    with config_context(enable_metadata_routing=True):
+        # A member that leaves its request unset: scikit-learn's error.
+        with pytest.raises(ValueError, match="not explicitly set as requested"):
+            StackingRegressor([("ridge", Ridge())]).fit(
+                X, y, sample_weight=np.ones(len(y))
+            )
+        # Metadata nobody requests.
+        with pytest.raises(TypeError, match="groups"):
+            StackingRegressor([("ridge", Ridge())]).fit(X, y, groups=groups)
+
+
+def test_predict_params_reach_the_final_estimator(regression_data):
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.linear_model import BayesianRidge
+
+    X, y = regression_data
+    for final in (BayesianRidge(), GaussianProcessRegressor()):
+        stack = StackingRegressor([("ridge", Ridge())], final, cv=3).fit(X, y)
+        mean, std = stack.predict(X[:10], return_std=True)
+        expected = stack.final_estimator_.predict(
+            stack.transform(X[:10]), return_std=True
+        )
+        assert_allclose(mean, expected[0])
+        assert_allclose(std, expected[1])
+        assert_allclose(mean, stack.predict(X[:10]))
+    with config_context(enable_metadata_routing=True):
+        stack = StackingRegressor(
+            [("ridge", Ridge())], BayesianRidge().set_predict_request(return_std=True)
+        ).fit(X, y)
+        assert len(stack.predict(X[:5], return_std=True)) == 2
+
+
+# --------------------------------------------------------------------------
+# Prefit, frozen members, multilabel, errors (issue 16, item 3)
+# --------------------------------------------------------------------------
+def test_prefit_members_are_used_as_given(regression_data):
+    X, y = regression_data
+    ridge = Ridge().fit(X[:150], y[:150])
+    tree = DecisionTreeRegressor(max_depth=3, random_state=0).fit(X[:150], y[:150])
+    coef = ridge.coef_.copy()
+    stack = StackingRegressor(
+        [("ridge", ridge), ("tree", tree)], cv="prefit", refit=True
+    ).fit(X[150:], y[150:])
+    assert stack.estimators_[0] is ridge and stack.estimators_[1] is tree
+    assert_array_equal(ridge.coef_, coef)  # not fitted again
+    features = np.column_stack([ridge.predict(X[150:]), tree.predict(X[150:])])
+    expected = RidgeCV().fit(features, y[150:])
+    assert_allclose(stack.final_estimator_.coef_, expected.coef_)
+    assert_allclose(
+        stack.transform(X), np.column_stack([ridge.predict(X), tree.predict(X)])
+    )
+    with pytest.raises(NotFittedError):
+        StackingRegressor([("ridge", Ridge())], cv="prefit").fit(X, y)
+
+
+def test_frozen_members_with_any_cv(multiclass_data):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = multiclass_data
+    labels = np.array(["a", "b", "c"])[y]
+    fitted = LogisticRegression(max_iter=1000).fit(X[:100], labels[:100])
+    stack = StackingClassifier(
+        [("frozen", FrozenEstimator(fitted)), ("nb", GaussianNB())], cv=3
+    ).fit(X, labels)
+    assert stack.estimators_[0].estimator is fitted
+    assert len(stack.members_[1].estimators_) == 3
+    # Its probabilities, columns by the stack's classes, on every row.
+    assert_allclose(stack.transform(X)[:, :3], fitted.predict_proba(X))
+    prefit = StackingClassifier(
+        [("frozen", FrozenEstimator(fitted))], cv="prefit", stack_method="predict"
+    ).fit(X, labels)
+    codes = np.searchsorted(prefit.classes_, fitted.predict(X))
+    assert_array_equal(prefit.transform(X)[:, 0], codes)
+
+
+def test_multilabel_classifier():
+    from sklearn.datasets import make_multilabel_classification
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = make_multilabel_classification(n_samples=200, n_classes=3, random_state=0)
+    members = [
+        ("forest", RandomForestClassifier(n_estimators=10, random_state=0)),
+        ("ridge", RidgeClassifier()),
+    ]
+    stack = StackingClassifier(members, KNeighborsClassifier(), cv=3).fit(X, y)
+    assert stack.stack_method_ == ["predict_proba", "decision_function"]
+    assert len(stack.classes_) == 3
+    features = stack.transform(X)
+    assert features.shape == (200, 6)
+    # The forest's columns: each label's probability, over its fold models.
+    forest = stack.members_[0]
+    expected = np.mean(
+        [[p[:, 1] for p in m.predict_proba(X)] for m in forest.estimators_], axis=0
+    ).T
+    assert_allclose(features[:, :3], expected)
+    assert stack.predict(X).shape == (200, 3)
+    proba = stack.predict_proba(X)
+    assert proba.shape == (200, 3)
+    final_proba = stack.final_estimator_.predict_proba(features)
+    assert_allclose(proba, np.column_stack([p[:, 1] for p in final_proba]))
+    assert set(stack.oof_scores_) == {"forest", "ridge"}
+
+
+def test_errors_of_scikit_learns_type(regression_data):
+    X, y = regression_data
+
+    class NoWeight(RegressorMixin, BaseEstimator):
+        def fit(self, X, y):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    weight = np.ones(len(y))
+    with pytest.raises(TypeError, match="does not support sample weights"):
+        StackingRegressor([("ridge", Ridge()), ("no", NoWeight())]).fit(
+            X, y, sample_weight=weight
+        )
+    with pytest.raises(TypeError, match="NoWeight.*does not support sample weights"):
+        StackingRegressor([("ridge", Ridge())], NoWeight()).fit(
+            X, y, sample_weight=weight
+        )
+    assert StackingRegressor([("no", NoWeight())]).fit(X, y).predict(X).shape == (300,)
+    with pytest.raises(ValueError, match="Invalid 'estimators' attribute"):
+        StackingRegressor([]).fit(X, y)
+    X_clf, y_clf = load_iris(return_X_y=True)
+    stack = StackingClassifier(
+        [("nb", GaussianNB())], final_estimator=DecisionTreeClassifier()
+    ).fit(X_clf, y_clf)
+    with pytest.raises(
+        AttributeError, match="has no attribute 'decision_function'"
+    ) as info:
+        stack.decision_function(X_clf)
+    assert isinstance(info.value.__cause__, AttributeError)
+    assert "DecisionTreeClassifier" in str(info.value.__cause__)
