@@ -63,6 +63,15 @@ SUITES = {
         "ensemble/tests/test_stacking.py",
         "from ensembles import StackingClassifier, StackingRegressor",
     ),
+    # The same file with refit=True as the default: scikit-learn's algorithm
+    # (members refitted on all rows), to show which failures come from our
+    # default alone (fold-averaging members, which depend on cv).
+    "stacking_refit": Suite(
+        "ensemble/tests/test_stacking.py",
+        "from ensembles import StackingClassifier, StackingRegressor\n"
+        "for _stack in (StackingClassifier, StackingRegressor):\n"
+        "    _stack.__init__.__kwdefaults__['refit'] = True",
+    ),
     "gradient_boosting": Suite(
         "ensemble/tests/test_gradient_boosting.py",
         "from _gb_adapter import GradientBoostingClassifier, GradientBoostingRegressor",
@@ -161,7 +170,7 @@ def main(argv=None):
             n_na = sum(not_applicable_reason(t, suite) is not None for t in results)
             skipped = sum(o == "skipped" for o, _ in results.values())
             print(
-                f"{suite.path:<48} {passed:>4} / {len(applicable):<4} passed"
+                f"{name:<18} {suite.path:<46} {passed:>4} / {len(applicable):<4} passed"
                 f"  ({n_na} not applicable, {skipped} skipped by scikit-learn)"
             )
             if args.failures:
