@@ -268,7 +268,9 @@ class _BaseBoosting(HomogeneousEnsemble):
         self : object
             The fitted ensemble.
         """
-        routed = route_metadata(self, "fit", fit_params)
+        # sample_weight is routed too: a member (or init) whose request is
+        # unset is then scikit-learn's error, not silently fitted unweighted.
+        routed = route_metadata(self, "fit", fit_params, sample_weight=sample_weight)
         estimator = self._checked_estimator()
         n_features_before = getattr(self, "n_features_in_", None)
         data = self._training_data(X, y, sample_weight, estimator, routed)

@@ -30,7 +30,6 @@ from sklearn.tree import (
     ExtraTreeRegressor,
 )
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.validation import has_fit_parameter
 
 from ._routing import consumes, metadata_rows
 
@@ -204,11 +203,6 @@ def rows_as_weights(estimator):
     return not isinstance(params.get("class_weight"), str)
 
 
-def accepts_sample_weight(estimator):
-    """Whether ``estimator.fit`` takes a ``sample_weight`` argument."""
-    return has_fit_parameter(estimator, "sample_weight")
-
-
 def expand_proba(proba, member_classes, n_classes):
     """A member's ``predict_proba`` on all ``n_classes`` columns.
 
@@ -320,7 +314,10 @@ def fit_member(
     """
     fit_params = fit_params or {}
     X = select_features(X, features)
-    if sample_weight is not None and not accepts_sample_weight(member):
+    # The request decides under routing (a Pipeline or a search routes the
+    # weights itself, though its fit names no sample_weight).
+    takes_weights = consumes(member, "fit", "sample_weight")
+    if sample_weight is not None and not takes_weights:
         raise ValueError(
             f"{type(member).__name__}.fit does not accept sample_weight; fit "
             "without sample_weight or use a base estimator that accepts it."
@@ -330,7 +327,7 @@ def fit_member(
             fit_params = {**fit_params, "sample_weight": sample_weight}
         return member.fit(X, y, **fit_params)
 
-    if counts_as_weights and consumes(member, "fit", "sample_weight"):
+    if counts_as_weights and takes_weights:
         weights = np.bincount(indices, minlength=X.shape[0]).astype(np.float64)
         if sample_weight is not None:
             weights *= sample_weight

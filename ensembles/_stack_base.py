@@ -45,7 +45,6 @@ from ._base import (
 )
 from ._members import (
     MemberFactory,
-    accepts_sample_weight,
     combines_predictions,
     draw_seeds,
     fit_member,
@@ -56,8 +55,8 @@ from ._members import (
 )
 from ._parallel import member_threads, parallel_map
 from ._routing import (
+    consumes,
     explicit_requests,
-    metadata_rows,
     raise_for_params,
     route_metadata,
     routing_enabled,
@@ -365,7 +364,7 @@ class _BaseStacking(
             final = self._final_estimator()
             fitted = [(name, est) for name, est in members if not self._is_prefit(est)]
             for name, est in [*fitted, ("final_estimator", final)]:
-                if not accepts_sample_weight(est):
+                if not consumes(est, "fit", "sample_weight"):
                     raise TypeError(
                         f"Underlying estimator {type(est).__name__} ({name!r}) does "
                         "not support sample weights: fit without sample_weight or "
@@ -378,9 +377,15 @@ class _BaseStacking(
         return by_member, dict(routed["final_estimator_"]["fit"])
 
     def _final_estimator(self):
-        if self.final_estimator is None:
-            return self._default_final_estimator()
-        return self.final_estimator
+        if self.final_estimator is not None:
+            return self.final_estimator
+        final = self._default_final_estimator()
+        if routing_enabled():
+            # The user never holds the default final estimator, so cannot
+            # request the weights for it: it takes them, as scikit-learn's
+            # stack hands its final estimator every weight.
+            final.set_fit_request(sample_weight=True)
+        return final
 
     def _is_prefit(self, estimator):
         """Whether ``estimator`` is used as given, never fitted by the stack."""
@@ -453,7 +458,6 @@ class _BaseStacking(
         self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
         indices = None if len(rows) == X.shape[0] else rows
         final_weight = final_metadata.pop("sample_weight", None)
-        final_metadata = metadata_rows(final_metadata, X, indices)
         fit_member(
             self.final_estimator_,
             X_layer,

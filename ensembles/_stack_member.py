@@ -21,7 +21,6 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import _safe_indexing
 
 from ._members import MemberFactory, expand_proba, fit_member, one_column_per_pair
-from ._routing import metadata_rows
 
 __all__ = [
     "FoldBaggedMember",
@@ -146,7 +145,7 @@ def fit_fold(task, X, y, sample_weight):
         model = member.estimator
     else:
         model = member.factory(task.seed)
-        metadata = metadata_rows(member.metadata, y, task.train)
+        # fit_member restricts per-row metadata to the rows it copies.
         fit_member(
             model,
             X,
@@ -154,7 +153,7 @@ def fit_fold(task, X, y, sample_weight):
             indices=task.train,
             sample_weight=sample_weight,
             counts_as_weights=member.rows_as_weights,
-            fit_params={**member.fit_params, **metadata},
+            fit_params={**member.fit_params, **member.metadata},
         )
     if task.test is None:
         return model, None
@@ -407,6 +406,13 @@ def _class_indices(labels, spec):
     stack's class indices."""
     if spec.label_classes is None:
         return np.asarray(labels, dtype=np.intp)
+    unknown = np.setdiff1d(labels, spec.label_classes)
+    if unknown.size:
+        raise ValueError(
+            f"A prefit member knows classes {unknown.tolist()} that y does not "
+            f"have (y's classes: {spec.label_classes.tolist()}); fit the member "
+            "on the stack's classes."
+        )
     return np.searchsorted(spec.label_classes, labels)
 
 

@@ -929,3 +929,29 @@ def test_sample_weight_reaches_the_members_that_request_it(regression_data_400):
         # No weights: fitted on its subsample's rows (the loss still weighs).
         assert model.estimators_[0, 0].weight_ is None
         assert model.estimators_[0, 0].tree_.n_node_samples[0] == len(y) // 2
+
+
+def test_routing_weights_to_members(regression_data):
+    X, y = regression_data
+    weights = np.where(np.arange(len(y)) % 2 == 0, 0.0, 1.0)
+
+    def pipeline(ridge_takes_weights):
+        return make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            Ridge().set_fit_request(sample_weight=ridge_takes_weights),
+        )
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        # A member whose request is unset: scikit-learn's error, not a
+        # member silently fitted without the weights the losses use.
+        with pytest.raises(UnsetMetadataPassedError, match="sample_weight"):
+            BoostingRegressor(Ridge(), n_estimators=3).fit(X, y, sample_weight=weights)
+        # A Pipeline names no sample_weight in fit, yet routes the weights to
+        # the step that requests them.
+        weighted, unweighted = (
+            BoostingRegressor(pipeline(takes), n_estimators=3, random_state=0).fit(
+                X, y, sample_weight=weights
+            )
+            for takes in (True, False)
+        )
+    assert not np.allclose(weighted.predict(X), unweighted.predict(X))

@@ -1077,3 +1077,46 @@ def test_errors_of_scikit_learns_type(regression_data):
         stack.decision_function(X_clf)
     assert isinstance(info.value.__cause__, AttributeError)
     assert "DecisionTreeClassifier" in str(info.value.__cause__)
+
+
+def test_routing_weights_reach_a_pipeline_member_and_the_default_final(
+    binary_data,
+):
+    X, y = binary_data
+    weights = np.where(np.arange(len(y)) % 3 == 0, 5.0, 1.0)
+    with config_context(enable_metadata_routing=True):
+        # A Pipeline names no sample_weight in fit, but routes it to the steps
+        # that request it.
+        pipe = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            LogisticRegression().set_fit_request(sample_weight=True),
+        )
+        routed = StackingClassifier([("pipe", pipe)], cv=3).fit(
+            X, y, sample_weight=weights
+        )
+        # The default final estimator, which the user cannot reach, takes
+        # the weights as without routing.
+        members = [
+            ("logistic", LogisticRegression().set_fit_request(sample_weight=True))
+        ]
+        with_routing = StackingClassifier(members, cv=3).fit(
+            X, y, sample_weight=weights
+        )
+    unweighted = StackingClassifier([("pipe", clone(pipe))], cv=3).fit(X, y)
+    assert not np.allclose(routed.predict_proba(X), unweighted.predict_proba(X)), (
+        "the weights did not reach the pipeline's logistic regression"
+    )
+    without_routing = StackingClassifier([("logistic", LogisticRegression())], cv=3)
+    without_routing.fit(X, y, sample_weight=weights)
+    assert_allclose(
+        with_routing.final_estimator_.coef_, without_routing.final_estimator_.coef_
+    )
+
+
+def test_prefit_member_with_a_class_y_lacks_is_a_clear_error():
+    X, y = load_iris(return_X_y=True)
+    member = LogisticRegression(max_iter=500).fit(X, y)
+    two_classes = y < 2
+    stack = StackingClassifier([("logistic", member)], cv="prefit")
+    with pytest.raises(ValueError, match=r"classes \[2\] that y does not have"):
+        stack.fit(X[two_classes], y[two_classes])
