@@ -365,7 +365,19 @@ def test_compare_table_text_frame_and_plot(friedman):
     assert lines[1].split()[0] == "linear" and lines[2].split()[0] == "tree"
     assert len({len(line) for line in lines}) == 1  # aligned
     frame = table.to_frame()
-    assert list(frame.columns) == ["expected_loss", "bias", "variance", "noise"]
+    assert list(frame.columns) == [
+        "loss",
+        "n_rounds",
+        "expected_loss",
+        "bias",
+        "variance",
+        "noise",
+        "variance_unbiased",
+        "variance_biased",
+    ]
+    assert list(frame["loss"]) == ["squared_error", "squared_error"]
+    assert list(frame["n_rounds"]) == [5, 5]
+    assert frame["variance_unbiased"].isna().all()
     assert list(frame.index) == ["linear", "tree"]
     assert frame.loc["tree", "variance"] == table["tree"].variance
     matplotlib = pytest.importorskip("matplotlib")
@@ -456,10 +468,15 @@ def test_curve_over_a_numpy_range_to_json_and_csv(friedman):
     assert [record["name"] for record in records] == [1, 2]
     assert records[1]["variance"] == table[2].variance
     assert records[0]["noise"] is None
+    assert records[0]["loss"] == "squared_error" and records[0]["n_rounds"] == 3
+    assert records[0]["variance_unbiased"] is None
     lines = table.to_csv().splitlines()
-    assert lines[0] == "name,expected_loss,bias,variance,noise"
-    assert lines[1].startswith("1,") and lines[1].endswith(",")
-    assert float(lines[2].split(",")[3]) == table[2].variance
+    assert lines[0] == (
+        "name,loss,n_rounds,expected_loss,bias,variance,noise,"
+        "variance_unbiased,variance_biased"
+    )
+    assert lines[1].startswith("1,squared_error,3,") and lines[1].endswith(",,,")
+    assert float(lines[2].split(",")[5]) == table[2].variance
 
 
 def test_zero_one_plot_does_not_stack_the_noise():
