@@ -44,11 +44,22 @@ class BiasVarianceTable:
     >>> table["tree"].variance
     0.5
     >>> print(table.to_csv(), end="")
-    name,expected_loss,bias,variance,noise
-    tree,1.5,1.0,0.5,
+    name,loss,n_rounds,expected_loss,bias,variance,noise,variance_unbiased,variance_biased
+    tree,squared_error,10,1.5,1.0,0.5,,,
     """
 
+    #: The figures of the text table.
     columns = ("expected_loss", "bias", "variance", "noise")
+    #: Every column of :meth:`records`, :meth:`to_frame`, :meth:`to_json`
+    #: and :meth:`to_csv`, after the name: the loss, the number of rounds,
+    #: the figures and the zero-one loss's two variances (None elsewhere).
+    record_columns = (
+        "loss",
+        "n_rounds",
+        *columns,
+        "variance_unbiased",
+        "variance_biased",
+    )
 
     def __init__(self, results, index_name="estimator"):
         self.results = dict(results)
@@ -64,15 +75,18 @@ class BiasVarianceTable:
         return len(self.results)
 
     def records(self):
-        """One dict per row: its name, then the figures.
+        """One dict per row: its name, then every column.
 
         Returns
         -------
         records : list of dict
-            Per row, ``name`` and the figures of :attr:`columns`.
+            Per row, ``name`` and the values of :attr:`record_columns`:
+            the loss, the number of rounds and the figures, None where the
+            row has no such figure (the noise without true targets, the
+            zero-one variances for other losses).
         """
         return [
-            {"name": name, **{c: getattr(r, c) for c in self.columns}}
+            {"name": name, **{c: getattr(r, c) for c in self.record_columns}}
             for name, r in self.results.items()
         ]
 
@@ -100,8 +114,10 @@ class BiasVarianceTable:
         Returns
         -------
         frame : pandas.DataFrame
-            One row per name, one float column per figure (NaN for a
-            missing noise); the index is named ``index_name``.
+            One row per name, one column per entry of
+            :attr:`record_columns`: the loss (str), the number of rounds
+            (int) and one float column per figure (NaN where a row has no
+            such figure); the index is named ``index_name``.
         """
         try:
             import pandas as pd
@@ -109,9 +125,14 @@ class BiasVarianceTable:
             raise ImportError(
                 "to_frame needs pandas: pip install 'ensembles[notebooks]'"
             ) from error
-        frame = pd.DataFrame(self.records()).set_index("name")
+        frame = pd.DataFrame(
+            self.records(), columns=["name", *self.record_columns]
+        ).set_index("name")
         frame.index.name = self.index_name
-        return frame.astype(float)
+        figures = [c for c in self.record_columns if c not in ("loss", "n_rounds")]
+        return frame.astype(
+            {"loss": object, "n_rounds": np.int64, **dict.fromkeys(figures, float)}
+        )
 
     def to_json(self):
         """The rows as a JSON list of objects.
@@ -119,7 +140,8 @@ class BiasVarianceTable:
         Returns
         -------
         text : str
-            The :meth:`records` as JSON (null for a missing noise).
+            The :meth:`records` as JSON (null where a row has no such
+            figure).
         """
         return json.dumps(self.records(), indent=2, default=_json_value)
 
@@ -129,12 +151,13 @@ class BiasVarianceTable:
         Returns
         -------
         text : str
-            A header line, then one line per row (empty for a missing
-            noise), each ended by a newline.
+            A header line (``name`` and :attr:`record_columns`), then one
+            line per row (an empty cell where a row has no such figure),
+            each ended by a newline.
         """
-        lines = [",".join(["name", *self.columns])]
+        lines = [",".join(["name", *self.record_columns])]
         for record in self.records():
-            cells = ["" if record[c] is None else repr(record[c]) for c in self.columns]
+            cells = [_csv_value(record[c]) for c in self.record_columns]
             lines.append(",".join([_csv_cell(record["name"]), *cells]))
         return "\n".join(lines) + "\n"
 
@@ -165,6 +188,16 @@ def _json_value(value):
     if isinstance(value, np.generic):
         return value.item()
     return str(value)
+
+
+def _csv_value(value):
+    """A figure's CSV cell: empty for None, text for a str, else its repr
+    (floats round-trip)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _csv_cell(value)
+    return repr(value)
 
 
 def _csv_cell(value):

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import array_options
 from ._bias_variance_table import BiasVarianceTable
-from ._decomposition import LOSSES, BiasVarianceResult, decompose
+from ._decomposition import LOSSES, PROBA_LOSSES, BiasVarianceResult, decompose
 from ._members import (
     MemberFactory,
     draw_seeds,
@@ -57,6 +57,20 @@ def _check_options(estimator, loss, n_rounds, sampling):
             f"loss='zero_one' counts wrong labels; {type(estimator).__name__} is a "
             "regressor. Use loss='squared_error' (or 'auto')."
         )
+    elif loss in PROBA_LOSSES:
+        if is_regressor(estimator):
+            raise ValueError(
+                f"loss={loss!r} scores predicted class probabilities; "
+                f"{type(estimator).__name__} is a regressor. Use "
+                "loss='squared_error' (or 'auto')."
+            )
+        if not hasattr(estimator, "predict_proba"):
+            raise ValueError(
+                f"loss={loss!r} scores predicted class probabilities; "
+                f"{type(estimator).__name__} has no predict_proba. Use "
+                "loss='zero_one' (or 'auto'), or a classifier that predicts "
+                "probabilities."
+            )
     if not isinstance(n_rounds, Integral) or isinstance(n_rounds, bool) or n_rounds < 2:
         raise ValueError(
             f"n_rounds must be an int of at least 2 (variance needs two fits); "
@@ -109,8 +123,12 @@ def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
 # --------------------------------------------------------------------------
 # Rounds
 # --------------------------------------------------------------------------
-def _fit_round(make_member, seeds, X_train, y_train, X_test, sampling):
-    """Fit one clone on one training set; return its test predictions."""
+def _fit_round(make_member, seeds, X_train, y_train, X_test, sampling, classes=None):
+    """Fit one clone on one training set; return its test predictions.
+
+    With ``classes`` (sorted labels), its ``predict_proba`` on one column
+    per class instead: 0 for a class the round's training set missed.
+    """
     member_seed, sample_seed = seeds
     model = make_member(member_seed)
     rng = np.random.RandomState(sample_seed)
@@ -124,7 +142,32 @@ def _fit_round(make_member, seeds, X_train, y_train, X_test, sampling):
     else:
         X_round, y_round = sampling.sample(n_samples, random_state=rng)
         model.fit(X_round, y_round)
-    return np.asarray(model.predict(X_test))
+    if classes is None:
+        return np.asarray(model.predict(X_test))
+    return _aligned_proba(model, X_test, classes)
+
+
+def _aligned_proba(model, X_test, classes):
+    """``model.predict_proba(X_test)`` with one column per label of
+    ``classes``, placed by the model's own ``classes_``."""
+    proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
+    model_classes = np.asarray(getattr(model, "classes_", classes))
+    columns = np.minimum(np.searchsorted(classes, model_classes), len(classes) - 1)
+    if proba.ndim != 2 or proba.shape[1] != len(model_classes):
+        raise ValueError(
+            f"{type(model).__name__}.predict_proba must return one column per "
+            f"class of classes_; got shape {proba.shape} for "
+            f"{len(model_classes)} classes."
+        )
+    if not np.all(classes[columns] == model_classes):
+        unknown = [c for c in model_classes if c not in set(classes.tolist())]
+        raise ValueError(
+            f"A round's {type(model).__name__} knows classes {unknown} that are "
+            "in neither y_train nor y_test."
+        )
+    aligned = np.zeros((proba.shape[0], len(classes)))
+    aligned[:, columns] = proba
+    return aligned
 
 
 def _round_predictions(
@@ -137,8 +180,10 @@ def _round_predictions(
     random_state,
     n_jobs,
     verbose,
+    classes=None,
 ):
-    """Test predictions of every round, shape (n_rounds, n_test)."""
+    """Test predictions of every round, shape (n_rounds, n_test); with
+    ``classes``, probabilities of shape (n_rounds, n_test, n_classes)."""
     rng = check_random_state(random_state)
     seeds = draw_seeds(rng, 2 * n_rounds).reshape(n_rounds, 2)
     # Estimators the user seeded keep their seed; the others get one per
@@ -151,7 +196,7 @@ def _round_predictions(
     predictions = parallel_map(
         _fit_round,
         (
-            (make_member, round_seeds, X_train, y_train, X_test, sampling)
+            (make_member, round_seeds, X_train, y_train, X_test, sampling, classes)
             for round_seeds in seeds
         ),
         n_jobs=n_jobs,
@@ -191,10 +236,18 @@ def bias_variance_decomposition(
         The training data the rounds resample.
     X_test, y_test : array-like
         The test set the decomposition is measured on.
-    loss : {"auto", "squared_error", "zero_one"}, default="auto"
+    loss : {"auto", "squared_error", "zero_one", "brier", "log_loss"}, \
+default="auto"
         "squared_error": bias + variance (+ noise). "zero_one": Domingos'
-        decomposition for labels of any type. "auto": "zero_one" for a
-        classifier, "squared_error" otherwise.
+        decomposition for labels of any type. "brier" and "log_loss": the
+        rounds' ``predict_proba`` (a classifier's; one column per label of
+        ``y_train`` and ``y_test``, 0 for a class a round's training set
+        missed) scored against the one-hot label. "brier": squared error
+        of the probability vectors summed over classes, around their
+        arithmetic mean. "log_loss": Heskes' decomposition around the
+        normalised geometric mean of the rounds' probabilities, clipped to
+        ``[1e-15, 1]`` (see Notes). "auto": "zero_one" for a classifier,
+        "squared_error" otherwise.
     n_rounds : int, default=200
         Number of fits.
     sampling : "bootstrap", "subsample" or data generator, default="bootstrap"
@@ -251,10 +304,44 @@ def bias_variance_decomposition(
     spread as its variance (for two classes ``variance_unbiased +
     variance_biased``); its figures therefore do not add up to the loss.
 
+    Brier score (``loss="brier"``): with P the rounds' probability vectors,
+    Y the one-hot test label and main the mean of P over rounds,
+    ``expected_loss = mean ||P - Y||^2 = bias + variance`` with ``bias =
+    mean ||main - Y||^2`` and ``variance = mean ||P - main||^2``, exactly.
+    The sum over classes is Brier's definition: for two classes it is
+    twice scikit-learn's binary ``brier_score_loss``. With
+    ``y_test_true``, bias is against its one-hot vectors, ``noise = mean
+    ||Y - truth||^2`` and, as for the squared error, the loss also holds
+    the cross term ``2 * mean((main - truth) . (truth - Y))``, not
+    reported; unlike the squared error's it need not vanish in
+    expectation, a flipped label not being noise of mean zero around the
+    true one-hot vector.
+
+    Log-loss (``loss="log_loss"``, Heskes 1998): probabilities are
+    clipped to ``[1e-15, 1]`` and renormalised (scikit-learn's
+    historical clip; a round that gives the label probability 0 would
+    otherwise make the loss infinite), and every figure is computed from
+    the clipped values. The main prediction is the normalised geometric
+    mean, ``main = exp(mean log P) / Z``; ``bias = mean -log main(y)``
+    (the one-hot label's KL divergence from main), ``variance = mean
+    KL(main || P) = mean -log Z`` (at least 0), and ``expected_loss = mean
+    -log P(y) = bias + variance`` exactly. With ``y_test_true``, bias is
+    ``mean -log main(true label)`` and ``noise = mean (log main(true
+    label) - log main(y))``, the loss the wrong test labels add at the
+    main prediction (a learner-dependent figure, like Domingos' weighted
+    noise; it may be negative), so that ``expected_loss == bias +
+    variance + noise`` exactly.
+
     References
     ----------
     P. Domingos, "A unified bias-variance decomposition and its
     applications", ICML 2000.
+
+    T. Heskes, "Bias/variance decompositions for likelihood-based
+    estimators", Neural Computation 10(6), 1998.
+
+    G. W. Brier, "Verification of forecasts expressed in terms of
+    probability", Monthly Weather Review 78(1), 1950.
 
     Examples
     --------
@@ -274,6 +361,12 @@ def bias_variance_decomposition(
     X_train, y_train, X_test, y_test, y_test_true = _check_data(
         estimator, X_train, y_train, X_test, y_test, y_test_true, loss
     )
+    classes = None
+    if loss in PROBA_LOSSES:
+        # The columns: every label of the training and test sets, so that
+        # rounds whose training set missed a class line up (0 there).
+        targets = [y_train, y_test, *([] if y_test_true is None else [y_test_true])]
+        classes = np.unique(np.concatenate(targets))
     predictions = _round_predictions(
         estimator,
         X_train,
@@ -284,8 +377,9 @@ def bias_variance_decomposition(
         random_state,
         n_jobs,
         verbose,
+        classes,
     )
-    return decompose(predictions, y_test, y_test_true, loss)
+    return decompose(predictions, y_test, y_test_true, loss, classes)
 
 
 def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **options):

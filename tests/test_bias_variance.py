@@ -6,12 +6,17 @@ import json
 import numpy as np
 import pytest
 from joblib import cpu_count, parallel_config
-from numpy.testing import assert_allclose
-from sklearn.base import BaseEstimator, RegressorMixin
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification
-from sklearn.dummy import DummyRegressor
-from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Ridge,
+    RidgeClassifier,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -24,7 +29,8 @@ from ensembles import (
     bias_variance_decomposition,
     compare_bias_variance,
 )
-from ensembles._decomposition import decompose
+from ensembles._decomposition import LOG_LOSS_EPS, decompose
+from ensembles.bias_variance import _round_predictions
 from ensembles.datasets import Friedman1, Sine
 
 
@@ -233,6 +239,283 @@ def test_default_loss_follows_the_estimator():
 
 
 # --------------------------------------------------------------------------
+# Probabilistic losses: Brier score and log-loss (Heskes 1998)
+# --------------------------------------------------------------------------
+def brier_by_loops(proba, labels, truth):
+    """Brier decomposition written out point by point and round by round."""
+    n_rounds, n_test, n_classes = proba.shape
+    losses, biases, variances = [], [], []
+    for i in range(n_test):
+        y, t = np.zeros(n_classes), np.zeros(n_classes)
+        y[labels[i]] = t[truth[i]] = 1.0
+        main = sum(proba[r, i] for r in range(n_rounds)) / n_rounds
+        losses += [np.sum((proba[r, i] - y) ** 2) for r in range(n_rounds)]
+        variances += [np.sum((proba[r, i] - main) ** 2) for r in range(n_rounds)]
+        biases.append(np.sum((main - t) ** 2))
+    return np.mean(losses), np.mean(biases), np.mean(variances)
+
+
+def log_loss_by_loops(proba, labels, truth, eps=1e-15):
+    """Heskes' decomposition with the geometric mean as a product and the
+    variance as Kullback-Leibler divergences."""
+    from scipy.stats import entropy
+
+    proba = np.clip(proba, eps, 1.0)
+    proba = proba / proba.sum(axis=2, keepdims=True)
+    n_rounds, n_test, _ = proba.shape
+    losses, biases, variances = [], [], []
+    for i in range(n_test):
+        geometric = np.prod(proba[:, i, :], axis=0) ** (1 / n_rounds)
+        main = geometric / geometric.sum()
+        losses += [-np.log(proba[r, i, labels[i]]) for r in range(n_rounds)]
+        variances += [entropy(main, proba[r, i]) for r in range(n_rounds)]
+        biases.append(-np.log(main[truth[i]]))
+    return np.mean(losses), np.mean(biases), np.mean(variances)
+
+
+# The options of _round_predictions, which these tests call directly.
+ROUNDS = dict(sampling="bootstrap", n_rounds=6, random_state=0, n_jobs=None, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def three_classes():
+    X, y = make_classification(
+        n_samples=240,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        flip_y=0.1,
+        random_state=0,
+    )
+    labels = np.array(["ant", "bee", "cat"])[y]
+    return X[:120], labels[:120], X[120:], labels[120:]
+
+
+@pytest.mark.parametrize("loss", ["brier", "log_loss"])
+@pytest.mark.parametrize(
+    "estimator",
+    [DecisionTreeClassifier(max_depth=3), LogisticRegression(max_iter=200)],
+    ids=["tree", "logistic"],
+)
+def test_probabilistic_identities_on_a_classifier(three_classes, loss, estimator):
+    result = bias_variance_decomposition(
+        estimator, *three_classes, loss=loss, n_rounds=6, random_state=0
+    )
+    assert result.loss == loss and result.noise is None
+    assert result.bias > 0 and result.variance > 0
+    assert_allclose(result.expected_loss, result.bias + result.variance, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["brier", "log_loss"])
+def test_probabilistic_losses_agree_with_loops(loss):
+    # A Dirichlet draw with exact zeros, which the log-loss must clip.
+    rng = np.random.RandomState(0)
+    proba = rng.dirichlet([0.5, 0.5, 0.5], size=(5, 40))
+    proba[proba < 0.05] = 0.0
+    proba /= proba.sum(axis=2, keepdims=True)
+    classes = np.array([10, 20, 30])
+    labels, truth = rng.randint(0, 3, 40), rng.randint(0, 3, 40)
+    by_loops = brier_by_loops if loss == "brier" else log_loss_by_loops
+    result = decompose(proba, classes[labels], None, loss, classes)
+    expected = by_loops(proba, labels, labels)
+    assert_allclose(
+        [result.expected_loss, result.bias, result.variance], expected, rtol=1e-12
+    )
+    assert np.isfinite(result.expected_loss)
+    assert_allclose(result.expected_loss, result.bias + result.variance, rtol=1e-12)
+    # With true labels: bias against them; loss against the test labels.
+    with_truth = decompose(proba, classes[labels], classes[truth], loss, classes)
+    _, bias, variance = by_loops(proba, labels, truth)
+    assert_allclose([with_truth.bias, with_truth.variance], [bias, variance])
+    assert_allclose(with_truth.expected_loss, result.expected_loss, rtol=1e-12)
+
+
+def test_brier_and_log_loss_with_true_labels(three_classes):
+    X_train, y_train, X_test, y_test = three_classes
+    rng = np.random.RandomState(1)
+    noisy = np.where(rng.rand(len(y_test)) < 0.2, np.roll(y_test, 1), y_test)
+    assert np.mean(noisy != y_test) > 0.1
+    options = dict(n_rounds=ROUNDS["n_rounds"], random_state=ROUNDS["random_state"])
+    model = DecisionTreeClassifier(max_depth=3)
+    proba = _round_predictions(
+        model,
+        X_train,
+        y_train,
+        X_test,
+        **ROUNDS,
+        classes=np.unique(y_train),
+    )
+    codes = {"ant": 0, "bee": 1, "cat": 2}
+    label = np.array([codes[v] for v in noisy])
+    truth = np.array([codes[v] for v in y_test])
+    brier = bias_variance_decomposition(
+        model,
+        X_train,
+        y_train,
+        X_test,
+        noisy,
+        loss="brier",
+        y_test_true=y_test,
+        **options,
+    )
+    Y, T = np.eye(3)[label], np.eye(3)[truth]
+    assert_allclose(brier.noise, np.mean(np.sum((Y - T) ** 2, axis=1)))
+    assert_allclose(brier.noise, 2 * np.mean(noisy != y_test))
+    # The loss also holds the finite-test-set cross term.
+    cross = 2 * np.mean(np.sum((proba.mean(axis=0) - T) * (T - Y), axis=1))
+    assert_allclose(
+        brier.expected_loss,
+        brier.bias + brier.variance + brier.noise + cross,
+        rtol=1e-12,
+    )
+    log = bias_variance_decomposition(
+        model,
+        X_train,
+        y_train,
+        X_test,
+        noisy,
+        loss="log_loss",
+        y_test_true=y_test,
+        **options,
+    )
+    clean = bias_variance_decomposition(
+        model, X_train, y_train, X_test, y_test, loss="log_loss", **options
+    )
+    # Bias and variance against the true labels; noise closes the sum.
+    assert (log.bias, log.variance) == (clean.bias, clean.variance)
+    assert_allclose(log.expected_loss, log.bias + log.variance + log.noise, rtol=1e-12)
+    assert log.noise > 0 and log.expected_loss > clean.expected_loss
+
+
+class ConstantProba(ClassifierMixin, BaseEstimator):
+    """Predicts the same probabilities everywhere, whatever it is fitted on."""
+
+    def __init__(self, proba=(0.7, 0.3, 0.0)):
+        self.proba = proba
+
+    def fit(self, X, y):
+        self.classes_ = np.array([0, 1, 2])
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), int(np.argmax(self.proba)))
+
+    def predict_proba(self, X):
+        return np.tile(np.asarray(self.proba, dtype=float), (len(X), 1))
+
+
+def test_constant_predictor_probabilities_by_hand():
+    X = np.arange(8.0).reshape(-1, 1)
+    y = np.array([0, 1, 2, 0, 0, 1, 2, 0])
+    options = dict(n_rounds=4, random_state=0)
+    brier = bias_variance_decomposition(
+        ConstantProba(), X, y, X, y, loss="brier", **options
+    )
+    # Per class 0: 0.3^2 + 0.3^2; 1: 0.7^2 + 0.7^2; 2: 0.7^2 + 0.3^2 + 1.
+    by_hand = (4 * 0.18 + 2 * 0.98 + 2 * 1.58) / 8
+    assert brier.variance == 0.0
+    assert brier.bias == pytest.approx(by_hand, rel=1e-12)
+    assert brier.expected_loss == pytest.approx(by_hand, rel=1e-12)
+    log = bias_variance_decomposition(
+        ConstantProba(), X, y, X, y, loss="log_loss", **options
+    )
+    # The 0 of class 2 is clipped to 1e-15 and the vector renormalised.
+    total = 1 + LOG_LOSS_EPS
+    by_hand = (
+        -(
+            4 * np.log(0.7 / total)
+            + 2 * np.log(0.3 / total)
+            + 2 * np.log(LOG_LOSS_EPS / total)
+        )
+        / 8
+    )
+    assert log.variance == pytest.approx(0.0, abs=1e-15)
+    assert log.bias == pytest.approx(by_hand, rel=1e-12)
+    assert log.expected_loss == pytest.approx(by_hand, rel=1e-12)
+    # A uniform guess: Brier (K - 1) / K, log-loss log K. (Every class
+    # appears often enough that no bootstrap misses one.)
+    X, y = np.arange(60.0).reshape(-1, 1), np.tile([0, 1, 2], 20)
+    uniform = DummyClassifier(strategy="uniform")
+    brier = bias_variance_decomposition(uniform, X, y, X, y, loss="brier", **options)
+    assert (brier.bias, brier.variance) == (pytest.approx(2 / 3), 0.0)
+    log = bias_variance_decomposition(uniform, X, y, X, y, loss="log_loss", **options)
+    assert log.bias == pytest.approx(np.log(3))
+    assert log.variance == pytest.approx(0.0, abs=1e-15)
+
+
+def test_rounds_that_miss_a_class_get_zero_there():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 2))
+    y = np.array(["a"] * 15 + ["b"] * 14 + ["c"])  # one "c": bootstraps miss it
+    classes = np.unique(y)
+    proba = _round_predictions(
+        DecisionTreeClassifier(max_depth=2), X, y, X, **ROUNDS, classes=classes
+    )
+    assert proba.shape == (6, 30, 3)
+    assert_allclose(proba.sum(axis=2), 1.0)
+    missed = np.all(proba[:, :, 2] == 0, axis=1)
+    assert missed.any() and not missed.all()
+    # The predict path is untouched: labels, one per round and point.
+    labels = _round_predictions(DecisionTreeClassifier(max_depth=2), X, y, X, **ROUNDS)
+    assert labels.shape == (6, 30)
+    assert_array_equal(classes[proba.argmax(axis=2)], labels)
+    result = bias_variance_decomposition(
+        DecisionTreeClassifier(max_depth=2),
+        X,
+        y,
+        X,
+        y,
+        loss="log_loss",
+        n_rounds=6,
+        random_state=0,
+    )
+    assert np.isfinite(result.expected_loss)
+    assert_allclose(result.expected_loss, result.bias + result.variance, rtol=1e-12)
+
+
+def test_probabilistic_losses_need_predict_proba(three_classes):
+    for loss in ["brier", "log_loss"]:
+        with pytest.raises(ValueError, match="RidgeClassifier has no predict_proba"):
+            bias_variance_decomposition(
+                RidgeClassifier(), *three_classes, loss=loss, n_rounds=2
+            )
+        with pytest.raises(ValueError, match="LinearRegression is a regressor"):
+            bias_variance_decomposition(
+                LinearRegression(), *three_classes, loss=loss, n_rounds=2
+            )
+
+
+def test_tables_carry_every_column(three_classes):
+    pytest.importorskip("pandas")
+    estimators = {
+        "stump": DecisionTreeClassifier(max_depth=1),
+        "tree": DecisionTreeClassifier(max_depth=4),
+    }
+    options = dict(n_rounds=3, random_state=0)
+    log = compare_bias_variance(estimators, *three_classes, loss="log_loss", **options)
+    frame = log.to_frame()
+    assert list(frame["loss"]) == ["log_loss", "log_loss"]
+    assert frame.loc["tree", "variance"] == log["tree"].variance
+    assert frame["variance_unbiased"].isna().all()
+    records = json.loads(log.to_json())
+    assert records[0]["loss"] == "log_loss" and records[0]["variance_biased"] is None
+    zero_one = compare_bias_variance(estimators, *three_classes, **options)
+    frame = zero_one.to_frame()
+    assert list(frame["loss"]) == ["zero_one", "zero_one"]
+    for column in ["variance_unbiased", "variance_biased"]:
+        assert frame.loc["tree", column] == getattr(zero_one["tree"], column)
+    records = json.loads(zero_one.to_json())
+    assert records[1]["variance_biased"] == zero_one["tree"].variance_biased
+    lines = zero_one.to_csv().splitlines()
+    header = lines[0].split(",")
+    cells = dict(zip(header, lines[2].split(",")))
+    assert cells["name"] == "tree" and cells["loss"] == "zero_one"
+    assert float(cells["variance_unbiased"]) == zero_one["tree"].variance_unbiased
+    assert cells["noise"] == ""
+    assert str(zero_one).splitlines()[0].split()[1:] == list(zero_one.columns)
+
+
+# --------------------------------------------------------------------------
 # Sampling schemes
 # --------------------------------------------------------------------------
 class RowRecorder(RegressorMixin, BaseEstimator):
@@ -365,7 +648,19 @@ def test_compare_table_text_frame_and_plot(friedman):
     assert lines[1].split()[0] == "linear" and lines[2].split()[0] == "tree"
     assert len({len(line) for line in lines}) == 1  # aligned
     frame = table.to_frame()
-    assert list(frame.columns) == ["expected_loss", "bias", "variance", "noise"]
+    assert list(frame.columns) == [
+        "loss",
+        "n_rounds",
+        "expected_loss",
+        "bias",
+        "variance",
+        "noise",
+        "variance_unbiased",
+        "variance_biased",
+    ]
+    assert list(frame["loss"]) == ["squared_error", "squared_error"]
+    assert list(frame["n_rounds"]) == [5, 5]
+    assert frame["variance_unbiased"].isna().all()
     assert list(frame.index) == ["linear", "tree"]
     assert frame.loc["tree", "variance"] == table["tree"].variance
     matplotlib = pytest.importorskip("matplotlib")
@@ -456,10 +751,15 @@ def test_curve_over_a_numpy_range_to_json_and_csv(friedman):
     assert [record["name"] for record in records] == [1, 2]
     assert records[1]["variance"] == table[2].variance
     assert records[0]["noise"] is None
+    assert records[0]["loss"] == "squared_error" and records[0]["n_rounds"] == 3
+    assert records[0]["variance_unbiased"] is None
     lines = table.to_csv().splitlines()
-    assert lines[0] == "name,expected_loss,bias,variance,noise"
-    assert lines[1].startswith("1,") and lines[1].endswith(",")
-    assert float(lines[2].split(",")[3]) == table[2].variance
+    assert lines[0] == (
+        "name,loss,n_rounds,expected_loss,bias,variance,noise,"
+        "variance_unbiased,variance_biased"
+    )
+    assert lines[1].startswith("1,squared_error,3,") and lines[1].endswith(",,,")
+    assert float(lines[2].split(",")[5]) == table[2].variance
 
 
 def test_zero_one_plot_does_not_stack_the_noise():

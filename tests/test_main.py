@@ -30,7 +30,18 @@ def test_json_output(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [row["name"] for row in rows] == NAMES
     for row in rows:
-        assert set(row) == {"name", "expected_loss", "bias", "variance", "noise"}
+        assert set(row) == {
+            "name",
+            "loss",
+            "n_rounds",
+            "expected_loss",
+            "bias",
+            "variance",
+            "noise",
+            "variance_unbiased",
+            "variance_biased",
+        }
+        assert row["loss"] == "squared_error" and row["variance_biased"] is None
         # Generated data: the noise is known (0.3 ** 2 on 500 test rows).
         assert row["noise"] == pytest.approx(0.09, rel=0.2)
     # The options take effect: another seed, other data and rounds.
@@ -53,9 +64,16 @@ def test_csv_output_classification(capsys):
         main(["--dataset", "iris", "--rounds", "3", "--quiet", "--format", "csv"]) == 0
     )
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0] == "name,expected_loss,bias,variance,noise"
+    assert lines[0] == (
+        "name,loss,n_rounds,expected_loss,bias,variance,noise,"
+        "variance_unbiased,variance_biased"
+    )
     assert len(lines) == 1 + len(NAMES)
-    assert lines[1].startswith("deep tree,") and lines[1].endswith(",")  # no noise
+    cells = lines[1].split(",")
+    assert cells[:3] == ["deep tree", "zero_one", "3"]
+    assert cells[6] == ""  # no noise
+    # The zero-one loss's two variances, whose difference is the variance.
+    assert float(cells[7]) - float(cells[8]) == pytest.approx(float(cells[5]))
 
 
 def test_plot(tmp_path, capsys):
