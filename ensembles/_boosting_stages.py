@@ -7,20 +7,19 @@ initial model, or the stages of a warm start), one stage (the loss's
 negative gradient, a member per gradient column fitted through
 :func:`~ensembles._parallel.parallel_map`, per-leaf refinement or a line
 search, the update and the scores), the fitted attributes, and the staged
-raw predictions. The losses live in :mod:`ensembles._losses`; fitting
-members and the tree surgery of the per-leaf refinement in
-:mod:`ensembles._members`; the public classes in :mod:`ensembles._boosting`.
+raw predictions. The per-fit state is :mod:`ensembles._boosting_state`'s;
+the losses live in :mod:`ensembles._losses`; fitting members and the tree
+surgery of the per-leaf refinement in :mod:`ensembles._members`; the
+public classes in :mod:`ensembles._boosting`.
 """
 
-from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import _fit_context, clone, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
-from sklearn.utils import _safe_indexing, check_random_state, column_or_1d
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.metaestimators import available_if
@@ -34,6 +33,7 @@ from ._base import (
     validate_X,
     validate_X_y,
 )
+from ._boosting_state import _StageRows, _Stages, _TrainingData
 from ._members import (
     MemberFactory,
     draw_seeds,
@@ -45,7 +45,7 @@ from ._members import (
     tree_leaves,
 )
 from ._parallel import arrays_sent_once, member_threads, parallel_map, progress
-from ._routing import consumes, metadata_rows, route_metadata, routing_enabled
+from ._routing import consumes, route_metadata, routing_enabled
 
 
 def _fit_stage_member(
@@ -86,91 +86,6 @@ def _init_raw(init, X, loss):
     if isinstance(init, str):  # "zero"
         return np.zeros((X.shape[0], loss.n_columns))
     return loss.raw_from_init(init, X)
-
-
-# --------------------------------------------------------------------------
-# The state of one fit
-# --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _TrainingData:
-    """Rows of the training data: those the stages are fitted on, or those
-    held out for early stopping.
-
-    ``sample_weight`` is the user's weights as given, for the members and
-    the initial model (None when none were given: they are then fitted
-    without weights); ``loss_weight`` is the same weights as an array, ones
-    when none were given, for the losses and line searches. ``call_params``
-    go with ``X`` once it is prepared for the members (:meth:`for_members`).
-    ``metadata`` and ``init_metadata`` are the metadata routed to the
-    members' and the initial estimator's ``fit``, for these rows.
-    """
-
-    X: object
-    y: np.ndarray
-    sample_weight: np.ndarray | None
-    loss_weight: np.ndarray
-    call_params: dict = field(default_factory=dict)
-    metadata: dict = field(default_factory=dict)
-    init_metadata: dict = field(default_factory=dict)
-
-    def rows(self, indices):
-        """These rows' ``indices``: X, y, weights and metadata alike."""
-        return _TrainingData(
-            _safe_indexing(self.X, indices),
-            self.y[indices],
-            None if self.sample_weight is None else self.sample_weight[indices],
-            self.loss_weight[indices],
-            metadata=metadata_rows(self.metadata, self.X, indices),
-            init_metadata=metadata_rows(self.init_metadata, self.X, indices),
-        )
-
-    def for_members(self, estimator):
-        """These rows, with ``X`` prepared for members cloned from ``estimator``."""
-        X, call_params = member_input(estimator, self.X)
-        return replace(self, X=X, call_params=call_params)
-
-
-class _StageRows(NamedTuple):
-    """The training rows one stage is fitted on, taken once: its subsample
-    (``indices``, sorted), or every row (``indices`` None)."""
-
-    indices: np.ndarray | None
-    y: np.ndarray
-    raw: np.ndarray
-    loss_weight: np.ndarray
-
-    @classmethod
-    def take(cls, indices, train, raw):
-        """The rows ``indices`` of ``train`` and of its raw predictions ``raw``."""
-        if indices is None:
-            return cls(None, train.y, raw, train.loss_weight)
-        return cls(indices, train.y[indices], raw[indices], train.loss_weight[indices])
-
-    def of(self, values):
-        """``values``, one per training row, on these rows only."""
-        return values if self.indices is None else values[self.indices]
-
-
-@dataclass
-class _Stages:
-    """The ensemble being grown: its initial model, its stages with their
-    steps and scores, and its raw predictions on the training rows and on
-    the rows held out for early stopping (None without)."""
-
-    init: object
-    raw: np.ndarray
-    raw_val: np.ndarray | None
-    members: list = field(default_factory=list)
-    steps: list = field(default_factory=list)
-    train_score: list = field(default_factory=list)
-    oob_improvement: list = field(default_factory=list)
-    oob_scores: list = field(default_factory=list)
-    validation_score: list = field(default_factory=list)
-    #: The first stage whose out-of-bag improvement is measured against the
-    #: loss before it on its own out-of-bag rows: the first stage, or the
-    #: first of a warm start that turned subsampling on (the stages before
-    #: it have no out-of-bag score).
-    first_oob_stage: int = 0
 
 
 def _refine_leaves(tree, loss, train, rows, column):
