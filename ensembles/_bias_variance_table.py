@@ -43,22 +43,29 @@ class BiasVarianceTable:
     >>> table = BiasVarianceTable({"tree": row})
     >>> table["tree"].variance
     0.5
-    >>> print(table.to_csv(), end="")
-    name,loss,n_rounds,expected_loss,bias,variance,noise,variance_unbiased,variance_biased
-    tree,squared_error,10,1.5,1.0,0.5,,,
+    >>> print(table.to_csv().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
+    name,loss,n_rounds,expected_loss,bias,variance,noise,variance_unbiased,variance_biased,bias_corrected,expected_loss_se,bias_se,variance_se,noise_se,variance_unbiased_se,variance_biased_se,bias_corrected_se
+    >>> print(table)
+    estimator  expected_loss    bias  variance  noise
+    tree              1.5000  1.0000    0.5000      -
     """
 
-    #: The figures of the text table.
+    #: The figures of the text table (and ``bias_corrected`` after
+    #: ``bias`` where a row has it).
     columns = ("expected_loss", "bias", "variance", "noise")
+    #: Every figure of a row: the text table's, the zero-one loss's two
+    #: variances and the bias corrected for the finite number of rounds.
+    figures = (*columns, "variance_unbiased", "variance_biased", "bias_corrected")
     #: Every column of :meth:`records`, :meth:`to_frame`, :meth:`to_json`
     #: and :meth:`to_csv`, after the name: the loss, the number of rounds,
-    #: the figures and the zero-one loss's two variances (None elsewhere).
+    #: the figures (None where a row has no such figure), then each
+    #: figure's standard error, ``<figure>_se`` (None where the row has no
+    #: standard errors, as for results made by hand).
     record_columns = (
         "loss",
         "n_rounds",
-        *columns,
-        "variance_unbiased",
-        "variance_biased",
+        *figures,
+        *(f"{figure}_se" for figure in figures),
     )
 
     def __init__(self, results, index_name="estimator"):
@@ -81,27 +88,43 @@ class BiasVarianceTable:
         -------
         records : list of dict
             Per row, ``name`` and the values of :attr:`record_columns`:
-            the loss, the number of rounds and the figures, None where the
-            row has no such figure (the noise without true targets, the
-            zero-one variances for other losses).
+            the loss, the number of rounds, the figures and their standard
+            errors, None where the row has no such figure (the noise
+            without true targets, the zero-one variances for other losses,
+            the corrected bias for the zero-one and log-loss).
         """
-        return [
-            {"name": name, **{c: getattr(r, c) for c in self.record_columns}}
-            for name, r in self.results.items()
-        ]
+        records = []
+        for name, result in self.results.items():
+            errors = result.standard_errors or {}
+            record = {"name": name, "loss": result.loss, "n_rounds": result.n_rounds}
+            record.update({f: getattr(result, f) for f in self.figures})
+            record.update({f"{f}_se": errors.get(f) for f in self.figures})
+            records.append(record)
+        return records
 
     def __str__(self):
+        """Aligned text: one row per name, each figure as ``value ± se``
+        (the value alone where the row has no standard errors, ``-`` where
+        it has no such figure)."""
+        columns = list(self.columns)
+        if any(r.bias_corrected is not None for r in self.results.values()):
+            columns.insert(columns.index("bias") + 1, "bias_corrected")
         names = [str(name) for name in self.results]
+        rows = [
+            [_cell(record[c], record[f"{c}_se"]) for c in columns]
+            for record in self.records()
+        ]
         width = max([len(self.index_name), *map(len, names)])
-        header = f"{self.index_name:<{width}}" + "".join(
-            f"  {column:>13}" for column in self.columns
-        )
-        lines = [header]
-        for name, record in zip(names, self.records()):
-            cells = "".join(
-                f"  {'-':>13}" if record[c] is None else f"  {record[c]:>13.4f}"
-                for c in self.columns
-            )
+        widths = [
+            max([len(column), *(len(row[i]) for row in rows)])
+            for i, column in enumerate(columns)
+        ]
+        lines = [
+            f"{self.index_name:<{width}}"
+            + "".join(f"  {c:>{w}}" for c, w in zip(columns, widths))
+        ]
+        for name, row in zip(names, rows):
+            cells = "".join(f"  {cell:>{w}}" for cell, w in zip(row, widths))
             lines.append(f"{name:<{width}}{cells}")
         return "\n".join(lines)
 
@@ -129,7 +152,7 @@ class BiasVarianceTable:
             self.records(), columns=["name", *self.record_columns]
         ).set_index("name")
         frame.index.name = self.index_name
-        figures = [c for c in self.record_columns if c not in ("loss", "n_rounds")]
+        figures = self.record_columns[2:]
         return frame.astype(
             {"loss": object, "n_rounds": np.int64, **dict.fromkeys(figures, float)}
         )
@@ -180,6 +203,15 @@ class BiasVarianceTable:
         from .plotting import plot_bias_variance
 
         return plot_bias_variance(self, ax=ax)
+
+
+def _cell(value, error):
+    """A figure in the text table: ``value ± se`` to four decimals."""
+    if value is None:
+        return "-"
+    if error is None:
+        return f"{value:.4f}"
+    return f"{value:.4f} ± {error:.4f}"
 
 
 def _json_value(value):

@@ -148,22 +148,47 @@ VERDICTS = [
 
 def verdicts(table):
     """One line per ensemble: how its bias, variance and loss moved against
-    its base learner."""
+    its base learner.
+
+    The bias is the one corrected for the finite number of rounds
+    (``bias_corrected``) where both rows have it, so that the variance the
+    plug-in bias holds does not pass for a change of bias. A change within
+    two standard errors of the difference says so: "bias +3 % (within
+    noise)". The difference's standard error is ``sqrt(se_new**2 +
+    se_old**2)``, as if the two rows' rounds were independent draws;
+    :func:`compare_bias_variance` fits every row on the same training
+    sets, which makes the rows' errors positively correlated and this
+    standard error conservative (too large) when they are. Rows without
+    standard errors (made by hand) get no such remark.
+    """
     lines = []
     for ensemble, base, method in VERDICTS:
         if ensemble not in table.results or base not in table.results:
             continue
         new, old = table[ensemble], table[base]
+        corrected = new.bias_corrected is not None and old.bias_corrected is not None
         parts = []
         for label, field in [
             ("variance", "variance"),
-            ("bias", "bias"),
+            ("bias", "bias_corrected" if corrected else "bias"),
             ("expected loss", "expected_loss"),
         ]:
             change = _change(getattr(new, field), getattr(old, field), new.loss)
+            if _within_noise(new, old, field):
+                change += " (within noise)"
             parts.append(f"{label} {change}")
         lines.append(f"{method} ({ensemble} vs {base}): " + ", ".join(parts))
     return lines
+
+
+def _within_noise(new, old, field):
+    """Whether ``field`` differs between the rows by at most two standard
+    errors of the difference (False where a row has no standard error)."""
+    errors = [(r.standard_errors or {}).get(field) for r in (new, old)]
+    if None in errors:
+        return False
+    difference = getattr(new, field) - getattr(old, field)
+    return bool(abs(difference) <= 2 * np.hypot(*errors))
 
 
 def _change(new, old, loss):

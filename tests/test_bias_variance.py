@@ -642,9 +642,12 @@ def test_compare_table_text_frame_and_plot(friedman):
         "estimator",
         "expected_loss",
         "bias",
+        "bias_corrected",
         "variance",
         "noise",
     ]
+    # Each figure with its standard error; no noise without the truth.
+    assert all(line.count("±") == 4 and line.endswith(" -") for line in lines[1:])
     assert lines[1].split()[0] == "linear" and lines[2].split()[0] == "tree"
     assert len({len(line) for line in lines}) == 1  # aligned
     frame = table.to_frame()
@@ -657,8 +660,18 @@ def test_compare_table_text_frame_and_plot(friedman):
         "noise",
         "variance_unbiased",
         "variance_biased",
+        "bias_corrected",
+        "expected_loss_se",
+        "bias_se",
+        "variance_se",
+        "noise_se",
+        "variance_unbiased_se",
+        "variance_biased_se",
+        "bias_corrected_se",
     ]
     assert list(frame["loss"]) == ["squared_error", "squared_error"]
+    assert frame.loc["tree", "variance_se"] == table["tree"].standard_errors["variance"]
+    assert frame["variance_biased_se"].isna().all()
     assert list(frame["n_rounds"]) == [5, 5]
     assert frame["variance_unbiased"].isna().all()
     assert list(frame.index) == ["linear", "tree"]
@@ -756,9 +769,14 @@ def test_curve_over_a_numpy_range_to_json_and_csv(friedman):
     lines = table.to_csv().splitlines()
     assert lines[0] == (
         "name,loss,n_rounds,expected_loss,bias,variance,noise,"
-        "variance_unbiased,variance_biased"
+        "variance_unbiased,variance_biased,bias_corrected,"
+        "expected_loss_se,bias_se,variance_se,noise_se,"
+        "variance_unbiased_se,variance_biased_se,bias_corrected_se"
     )
-    assert lines[1].startswith("1,squared_error,3,") and lines[1].endswith(",,,")
+    cells = lines[1].split(",")
+    assert cells[:3] == ["1", "squared_error", "3"]
+    assert cells[6:9] == ["", "", ""] and cells[13:16] == ["", "", ""]
+    assert float(cells[9]) == table[1].bias_corrected
     assert float(lines[2].split(",")[5]) == table[2].variance
 
 

@@ -23,6 +23,16 @@ def test_text_output_with_table_and_verdicts(capsys):
         assert f"\n{name} " in out
     assert "bagging (bagged trees vs deep tree): variance" in out
     assert "boosting (boosted stumps vs stump):" in out
+    # Each figure with its standard error, the corrected bias among them.
+    header, first = out.split("\n\n")[1].splitlines()[:2]
+    assert header.split()[1:] == [
+        "expected_loss",
+        "bias",
+        "bias_corrected",
+        "variance",
+        "noise",
+    ]
+    assert first.count("±") == 5
 
 
 def test_json_output(capsys):
@@ -30,18 +40,21 @@ def test_json_output(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [row["name"] for row in rows] == NAMES
     for row in rows:
-        assert set(row) == {
-            "name",
-            "loss",
-            "n_rounds",
+        figures = {
             "expected_loss",
             "bias",
             "variance",
             "noise",
             "variance_unbiased",
             "variance_biased",
+            "bias_corrected",
         }
+        errors = {f"{figure}_se" for figure in figures}
+        assert set(row) == {"name", "loss", "n_rounds", *figures, *errors}
         assert row["loss"] == "squared_error" and row["variance_biased"] is None
+        assert row["variance_biased_se"] is None and row["noise_se"] == 0
+        assert row["variance_se"] > 0 and row["bias_corrected_se"] > 0
+        assert row["bias_corrected"] == pytest.approx(row["bias"] - row["variance"] / 2)
         # Generated data: the noise is known (0.3 ** 2 on 500 test rows).
         assert row["noise"] == pytest.approx(0.09, rel=0.2)
     # The options take effect: another seed, other data and rounds.
@@ -66,7 +79,9 @@ def test_csv_output_classification(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == (
         "name,loss,n_rounds,expected_loss,bias,variance,noise,"
-        "variance_unbiased,variance_biased"
+        "variance_unbiased,variance_biased,bias_corrected,"
+        "expected_loss_se,bias_se,variance_se,noise_se,"
+        "variance_unbiased_se,variance_biased_se,bias_corrected_se"
     )
     assert len(lines) == 1 + len(NAMES)
     cells = lines[1].split(",")
@@ -74,6 +89,8 @@ def test_csv_output_classification(capsys):
     assert cells[6] == ""  # no noise
     # The zero-one loss's two variances, whose difference is the variance.
     assert float(cells[7]) - float(cells[8]) == pytest.approx(float(cells[5]))
+    assert cells[9] == "" and cells[16] == ""  # no corrected bias for 0-1
+    assert float(cells[12]) >= 0 and cells[13] == ""  # variance_se; no noise
 
 
 def test_plot(tmp_path, capsys):
@@ -109,6 +126,50 @@ def test_verdicts_in_percent_or_in_points():
         "boosting (boosted stumps vs stump): "
         "variance +11.6 points, bias -23.6 points, expected loss -12.0 points"
     ]
+
+
+def test_verdict_within_noise():
+    # Changes within two standard errors of the difference, sqrt(se1² +
+    # se2²), say so; the bias compared is the corrected one.
+    def result(expected_loss, bias, variance, errors):
+        return BiasVarianceResult(
+            "squared_error",
+            expected_loss,
+            bias,
+            variance,
+            None,
+            10,
+            bias_corrected=bias - variance / 9,
+            standard_errors=dict(
+                zip(["expected_loss", "bias_corrected", "variance"], errors)
+            ),
+        )
+
+    table = BiasVarianceTable(
+        {
+            "deep tree": result(4.0, 1.0, 0.9, [0.1, 0.03, 0.02]),
+            "bagged trees": result(3.0, 1.03, 0.9 * 0.9, [0.1, 0.04, 0.02]),
+        }
+    )
+    # bias_corrected 0.9 -> 0.94: +0.04 within 2 * 0.05; variance -0.09
+    # beyond 2 * 0.028; the loss -1.0 far beyond 2 * 0.141. The plug-in
+    # bias, 1.0 -> 1.03, would read +3 %.
+    assert verdicts(table) == [
+        "bagging (bagged trees vs deep tree): variance -10 %, "
+        "bias +4 % (within noise), expected loss -25 %"
+    ]
+    # Exactly two standard errors still counts as noise; beyond does not.
+    assert (
+        "(within noise)"
+        in verdicts(
+            BiasVarianceTable(
+                {
+                    "deep tree": result(4.0, 1.0, 0.9, [0.3, 0.03, 0.05]),
+                    "bagged trees": result(3.0, 1.0, 0.9, [0.4, 0.03, 0.05]),
+                }
+            )
+        )[0].split("expected loss")[1]
+    )
 
 
 def test_output_in_a_narrow_encoding():
