@@ -133,7 +133,9 @@ class BiasVarianceResult:
     bootstrap from one training set, that training set itself. The
     jackknife assumes a figure smooth in the rounds; the zero-one loss's
     majority vote is not, so its bias and variances' standard errors are a
-    rougher guide. The noise does not depend on the rounds (0), except
+    rougher guide, too large on average (about twice the spread of
+    repeated runs in the tests): verdicts on them err towards "within
+    noise". The noise does not depend on the rounds (0), except
     the log-loss's, which is taken at the main prediction.
 
     References

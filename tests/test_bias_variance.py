@@ -624,6 +624,217 @@ def test_bagging_cuts_variance_boosting_cuts_bias(friedman):
 
 
 # --------------------------------------------------------------------------
+# Error bars and the bias corrected for the finite number of rounds
+# --------------------------------------------------------------------------
+SE_FIGURES = ["expected_loss", "bias", "variance", "bias_corrected"]
+
+
+def test_standard_errors_shrink_like_one_over_root_rounds():
+    # The test set held fixed, four times the rounds halve the standard
+    # errors; averaged over 8 seeds so that the ratio is steady (one
+    # seed's ratio ranges about 0.4-0.7).
+    problem = Friedman1(noise=1.0)
+    X_train, y_train = problem.sample(200, random_state=0)
+    X_test, y_test = problem.sample(200, random_state=1)
+    errors = {}
+    for n_rounds in (16, 64):
+        results = [
+            bias_variance_decomposition(
+                DecisionTreeRegressor(max_depth=4),
+                X_train,
+                y_train,
+                X_test,
+                y_test,
+                n_rounds=n_rounds,
+                sampling=problem,
+                y_test_true=problem.f(X_test),
+                random_state=seed,
+            )
+            for seed in range(8)
+        ]
+        errors[n_rounds] = {
+            f: np.mean([r.standard_errors[f] for r in results]) for f in SE_FIGURES
+        }
+        assert all(r.standard_errors["noise"] == 0 for r in results)
+    for figure in SE_FIGURES:
+        assert 0.38 < errors[64][figure] / errors[16][figure] < 0.65, figure
+
+
+def probabilities(rng, alpha, n_rounds):
+    """(rounds x points x classes) Dirichlet draws, one alpha per point."""
+    return np.stack([rng.dirichlet(a, size=n_rounds) for a in alpha], axis=1)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "brier", "log_loss"])
+def test_standard_errors_match_the_spread_of_repeated_runs(loss):
+    # The jackknife's standard error is the spread the figure has from one
+    # set of rounds to another (the test points fixed).
+    rng = np.random.default_rng(0)
+    n_test, n_rounds = 60, 20
+    labels = rng.integers(0, 3, n_test)
+    mu, sd = rng.normal(size=n_test), rng.uniform(0.5, 2.0, n_test)
+    alpha = rng.uniform(0.5, 3.0, (n_test, 3))
+    figures, errors = [], []
+    for _ in range(300):
+        if loss == "squared_error":
+            # Heavy-tailed rounds: no normality is assumed.
+            predictions = mu + sd * rng.standard_t(5, size=(n_rounds, n_test))
+            result = decompose(predictions, mu + 0.5, None, loss)
+        else:
+            proba = probabilities(rng, alpha, n_rounds)
+            result = decompose(proba, labels, None, loss, np.arange(3))
+        names = [f for f in SE_FIGURES if getattr(result, f) is not None]
+        figures.append([getattr(result, f) for f in names])
+        errors.append([result.standard_errors[f] for f in names])
+    ratio = np.std(figures, axis=0, ddof=1) / np.mean(errors, axis=0)
+    assert_allclose(ratio, 1.0, atol=0.15)
+
+
+def test_zero_one_standard_errors_are_conservative():
+    # The majority vote is not smooth in the rounds: the delete-one
+    # jackknife overstates the spread of the bias and variances (about
+    # twice here), never understates it much; the loss's is right.
+    rng = np.random.default_rng(1)
+    alpha = rng.uniform(0.5, 3.0, (100, 3))
+    labels = rng.integers(0, 3, 100)
+    figures, errors = [], []
+    names = ["expected_loss", "bias", "variance", "variance_unbiased"]
+    for _ in range(200):
+        predictions = probabilities(rng, alpha, 20).argmax(axis=2)
+        result = decompose(predictions, labels, None, "zero_one")
+        assert result.bias_corrected is None
+        figures.append([getattr(result, f) for f in names])
+        errors.append([result.standard_errors[f] for f in names])
+    ratio = np.std(figures, axis=0, ddof=1) / np.mean(errors, axis=0)
+    assert 0.85 < ratio[0] < 1.15
+    assert np.all(ratio[1:] < 1.0)
+
+
+def test_standard_errors_agree_with_refitting_nothing_and_leaving_rounds_out():
+    # The closed-form jackknife equals the one that decomposes the rounds
+    # with each left out in turn, for every loss and figure.
+    rng = np.random.default_rng(2)
+    n_rounds, n_test = 6, 30
+    labels = rng.integers(0, 3, n_test)
+    truth = np.where(rng.random(n_test) < 0.2, (labels + 1) % 3, labels)
+    y = rng.normal(size=n_test)
+    cases = [
+        (rng.normal(size=(n_rounds, n_test)) + y, y, y + 0.1, "squared_error", None),
+        (
+            rng.dirichlet(np.ones(3), (n_rounds, n_test)),
+            labels,
+            truth,
+            "brier",
+            [0, 1, 2],
+        ),
+        (
+            rng.dirichlet(np.ones(3), (n_rounds, n_test)),
+            labels,
+            truth,
+            "log_loss",
+            [0, 1, 2],
+        ),
+        (rng.integers(0, 3, (n_rounds, n_test)), labels, truth, "zero_one", None),
+    ]
+    for predictions, y_test, y_true, loss, classes in cases:
+        for y_test_true in (None, y_true):
+            result = decompose(predictions, y_test, y_test_true, loss, classes)
+            left_out = [
+                decompose(
+                    np.delete(predictions, i, 0), y_test, y_test_true, loss, classes
+                )
+                for i in range(n_rounds)
+            ]
+            for figure, error in result.standard_errors.items():
+                values = np.array([getattr(r, figure) for r in left_out])
+                expected = np.sqrt(
+                    (n_rounds - 1) / n_rounds * np.sum((values - values.mean()) ** 2)
+                )
+                assert error == pytest.approx(expected, abs=1e-12), (loss, figure)
+
+
+class NoisyConstant(RegressorMixin, BaseEstimator):
+    """Predicts ``value`` plus independent noise of ``scale`` at each point."""
+
+    def __init__(self, value=0.0, scale=1.0, random_state=None):
+        self.value, self.scale, self.random_state = value, scale, random_state
+
+    def fit(self, X, y):
+        self.rng_ = np.random.default_rng(self.random_state)
+        return self
+
+    def predict(self, X):
+        return self.value + self.scale * self.rng_.normal(size=len(X))
+
+
+def test_corrected_bias_is_unbiased(friedman):
+    # Predictions c + N(0, s^2): the true bias is mean((c - y)^2) exactly;
+    # the plug-in bias exceeds it by s^2 / n_rounds on average, the
+    # corrected one does not.
+    _, X_train, y_train, X_test, y_test = friedman
+    X_test, y_test = X_test[:50], y_test[:50]
+    true_bias = np.mean((15.0 - y_test) ** 2)
+    n_rounds, scale = 4, 2.0
+    results = [
+        bias_variance_decomposition(
+            NoisyConstant(15.0, scale),
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            n_rounds=n_rounds,
+            random_state=seed,
+        )
+        for seed in range(400)
+    ]
+    plug_in = np.mean([r.bias for r in results])
+    corrected = np.array([r.bias_corrected for r in results])
+    # 400 repetitions: the mean is within 3 standard errors of the truth.
+    spread = 3 * corrected.std() / np.sqrt(len(corrected))
+    assert abs(corrected.mean() - true_bias) < spread
+    assert plug_in - true_bias == pytest.approx(scale**2 / n_rounds, rel=0.15)
+    for r in results[:5]:
+        assert r.bias_corrected == pytest.approx(r.bias - r.variance / (n_rounds - 1))
+        # The identity with the unbiased variance.
+        assert r.bias_corrected + r.variance * n_rounds / (
+            n_rounds - 1
+        ) == pytest.approx(r.expected_loss)
+
+
+def test_corrected_brier_bias_is_unbiased():
+    # Dirichlet rounds with known mean m: the true Brier bias is
+    # mean |m - onehot(label)|^2.
+    rng = np.random.default_rng(3)
+    alpha = rng.uniform(0.5, 3.0, (40, 3))
+    labels = rng.integers(0, 3, 40)
+    mean = alpha / alpha.sum(axis=1, keepdims=True)
+    true_bias = np.mean(np.sum((mean - np.eye(3)[labels]) ** 2, axis=1))
+    results = [
+        decompose(probabilities(rng, alpha, 3), labels, None, "brier", np.arange(3))
+        for _ in range(2000)
+    ]
+    corrected = np.array([r.bias_corrected for r in results])
+    plug_in = np.array([r.bias for r in results])
+    spread = 3 * corrected.std() / np.sqrt(len(corrected))
+    assert abs(corrected.mean() - true_bias) < spread
+    assert plug_in.mean() - true_bias > 10 * spread
+
+
+def test_no_corrected_bias_for_the_zero_one_and_log_loss(three_classes):
+    options = dict(n_rounds=3, random_state=0)
+    for loss in ["zero_one", "log_loss"]:
+        result = bias_variance_decomposition(
+            DecisionTreeClassifier(max_depth=2), *three_classes, loss=loss, **options
+        )
+        assert result.bias_corrected is None
+        assert "bias_corrected" not in result.standard_errors
+        assert set(result.standard_errors) >= {"expected_loss", "bias", "variance"}
+    result = BiasVarianceResult("squared_error", 2.0, 1.5, 0.5, None, 10)
+    assert result.standard_errors is None and result.bias_corrected is None
+    hash(dataclasses.replace(result, standard_errors={"bias": 0.1}))
+
+
+# --------------------------------------------------------------------------
 # Tables, curves, plots
 # --------------------------------------------------------------------------
 def test_compare_table_text_frame_and_plot(friedman):
