@@ -197,18 +197,6 @@ def _mean_and_spread(predictions, with_spread):
     return total, spread
 
 
-def _expand_log_proba(log_proba, member_classes, n_classes):
-    """A member's ``predict_log_proba`` on all ``n_classes`` columns: -inf
-    for the classes it never saw (see :func:`~ensembles._members.expand_proba`)."""
-    member_classes = np.asarray(member_classes, dtype=np.intp)
-    log_proba = np.asarray(log_proba, dtype=np.float64)
-    if len(member_classes) == n_classes:
-        return log_proba
-    full = np.full((log_proba.shape[0], n_classes), -np.inf)
-    full[:, member_classes] = log_proba
-    return full
-
-
 def _warn_if_uncovered(counts):
     covered = counts > 0
     if not covered.all():
@@ -522,8 +510,8 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
             )
             total = None
             for member, log_proba in zip(self.estimators_, outputs):
-                log_proba = _expand_log_proba(
-                    log_proba, member.classes_, self.n_classes_
+                log_proba = expand_proba(
+                    log_proba, member.classes_, self.n_classes_, fill=-np.inf
                 )
                 total = log_proba if total is None else np.logaddexp(total, log_proba)
             return total - np.log(len(self.estimators_))

@@ -203,16 +203,19 @@ def rows_as_weights(estimator):
     return not isinstance(params.get("class_weight"), str)
 
 
-def expand_proba(proba, member_classes, n_classes):
+def expand_proba(proba, member_classes, n_classes, fill=0.0):
     """A member's ``predict_proba`` on all ``n_classes`` columns.
 
     A member trained on rows that missed some classes knows fewer classes;
-    its columns are placed by its own ``classes_`` (class indices).
+    its columns are placed by its own ``classes_`` (class indices, sorted),
+    and the classes it never saw get ``fill`` (0 for probabilities, -inf
+    for log-probabilities).
     """
     member_classes = np.asarray(member_classes, dtype=np.intp)
+    proba = np.asarray(proba, dtype=np.float64)
     if len(member_classes) == n_classes:
-        return np.asarray(proba, dtype=np.float64)
-    full = np.zeros((proba.shape[0], n_classes))
+        return proba
+    full = np.full((proba.shape[0], n_classes), fill)
     full[:, member_classes] = proba
     return full
 

@@ -27,6 +27,7 @@ from ._decomposition import LOSSES, PROBA_LOSSES, BiasVarianceResult, decompose
 from ._members import (
     MemberFactory,
     draw_seeds,
+    expand_proba,
     fit_member,
     frame_as_given,
     member_input_tags,
@@ -165,9 +166,7 @@ def _aligned_proba(model, X_test, classes):
             f"A round's {type(model).__name__} knows classes {unknown} that are "
             "in neither y_train nor y_test."
         )
-    aligned = np.zeros((proba.shape[0], len(classes)))
-    aligned[:, columns] = proba
-    return aligned
+    return expand_proba(proba, columns, len(classes))
 
 
 def _round_predictions(
