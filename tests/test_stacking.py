@@ -140,7 +140,9 @@ def test_data_frames_reach_the_members_as_given(regression_data):
 # --------------------------------------------------------------------------
 def test_members_keep_fold_models_and_average_them(regression_data):
     X, y = regression_data
-    stack = StackingRegressor(regressors(), cv=4, n_repeats=2, random_state=0)
+    stack = StackingRegressor(
+        regressors(), cv=4, n_repeats=2, refit=False, random_state=0
+    )
     stack.fit(X, y)
     layer = stack.estimators_  # one layer: a flat list, as scikit-learn's
     assert [member.name for member in layer] == ["ridge", "knn", "tree"]
@@ -191,7 +193,7 @@ def test_holdout_blending(regression_data):
         regressors(), final_estimator=RowCounter(), cv=0.25, random_state=0
     ).fit(X, y)
     assert stack.final_estimator_.n_rows_ == 75
-    for member in stack.estimators_:
+    for member in stack.members_:
         assert len(member.estimators_) == 1
         assert member.estimators_[0].n_features_in_ == X.shape[1]
     assert stack.fit_transform(X, y).shape == (300, 3)
@@ -213,7 +215,7 @@ def test_passthrough_and_two_layers(regression_data):
         random_state=0,
     ).fit(X, y)
     layer2 = stack.estimators_[1]
-    assert layer2[0].estimators_[0].n_features_in_ == 3 + X.shape[1]
+    assert layer2[0].n_features_in_ == 3 + X.shape[1]
     features = stack.transform(X)
     assert features.shape == (300, 2 + X.shape[1])
     assert_allclose(features[:, 2:], X)
@@ -264,7 +266,8 @@ def test_members_without_probabilities_vote(multiclass_data):
     X, y = multiclass_data
     members = [("svc", LinearSVC()), ("nb", GaussianNB())]
     stack = StackingClassifier(
-        members, cv=3, n_repeats=3, stack_method="predict", random_state=0
+        members, cv=3, n_repeats=3, stack_method="predict", refit=False,
+        random_state=0,
     )
     oof = stack.fit_transform(X, y)
     assert set(np.unique(oof)) <= {0.0, 1.0, 2.0}
@@ -344,7 +347,7 @@ def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
     stack = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
     oof = stack.fit_transform(X, y)
     assert stack.stack_method_ == ["predict"]  # no proba, no decision
-    folds = stack.named_estimators_["rec"].estimators_
+    folds = stack.members_[0].estimators_
     held_out = [np.setdiff1d(np.arange(len(y)), fold.rows_) for fold in folds]
     assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(len(y)))
     for rows in held_out:
@@ -353,7 +356,7 @@ def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
     other = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=1)
     assert_array_equal(same.fit_transform(X, y), oof)
     other.fit(X, y)
-    other_rows = other.named_estimators_["rec"].estimators_[0].rows_
+    other_rows = other.members_[0].estimators_[0].rows_
     assert not np.array_equal(other_rows, folds[0].rows_)
 
 
@@ -362,7 +365,7 @@ def test_classifier_holdout_blending_is_stratified(multiclass_data):
     X = np.arange(len(y), dtype=float)[:, None]
     stack = StackingClassifier([("rec", LabelRecorder())], cv=0.2, random_state=0)
     stack.fit(X, y)
-    (fold,) = stack.named_estimators_["rec"].estimators_
+    (fold,) = stack.members_[0].estimators_
     held_out = np.setdiff1d(np.arange(len(y)), fold.rows_)
     assert len(held_out) == 60
     assert_allclose(np.bincount(y[held_out]), np.bincount(y) / 5, atol=1)
@@ -420,9 +423,9 @@ def test_every_member_parameter_is_reachable(regression_data):
     stack.set_params(top__n_neighbors=3, tree__max_depth=2)
     assert stack.estimators[1][0][1].n_neighbors == 3
     stack.set_params(knn="drop").fit(X, y)
-    assert [m.name for m in stack.estimators_[0]] == ["ridge", "tree"]
+    assert [m.name for m in stack.members_[0]] == ["ridge", "tree"]
     assert stack.named_estimators_["knn"] == "drop"
-    assert stack.estimators_[0][1].estimators_[0].get_depth() <= 2
+    assert stack.estimators_[0][1].get_depth() <= 2
     search = GridSearchCV(
         StackingRegressor(
             [regressors(), [("top", KNeighborsRegressor())]], random_state=0
@@ -468,11 +471,11 @@ def test_members_as_lists_as_a_configuration_file_gives_them(regression_data):
     assert_array_equal(as_lists.fit(X, y).predict(X), as_tuples.fit(X, y).predict(X))
     layers = StackingRegressor([[["ridge", Ridge()]], [["knn", KNeighborsRegressor()]]])
     layers.set_params(ridge=Ridge(alpha=2.0)).fit(X, y)
-    assert [[m.name for m in layer] for layer in layers.estimators_] == [
+    assert [[m.name for m in layer] for layer in layers.members_] == [
         ["ridge"],
         ["knn"],
     ]
-    assert layers.estimators_[0][0].estimators_[0].alpha == 2.0
+    assert layers.estimators_[0][0].alpha == 2.0
     assert layers.stack_method_ == [["predict"], ["predict"]]
     malformed = StackingRegressor([("ridge", Ridge(), "extra")])
     assert "cv" in malformed.get_params()
@@ -605,7 +608,7 @@ def test_ensemble_selection_on_top_of_skip_connections(multiclass_data):
     )
     features = stack.fit_transform(X, y)
     assert features.shape == (300, 6)  # two members x three classes
-    assert stack.estimators_[1][0].estimators_[0].n_features_in_ == 9 + 8
+    assert stack.estimators_[1][0].n_features_in_ == 9 + 8
     assert stack.final_estimator_.weights_.shape == (2,)
     names = stack.get_feature_names_out()
     assert list(names) == [
@@ -695,7 +698,7 @@ def test_passthrough_needs_numeric_features(regression_data):
 def test_fitted_members_are_well_formed_estimators(regression_data):
     X, y = regression_data
     stack = StackingRegressor(regressors(), random_state=0).fit(X, y)
-    member = stack.named_estimators_["ridge"]
+    member = stack.members_[0]
     assert "FoldBaggedMember" in repr(member)
     assert member.get_params()["name"] == "ridge"
     assert isinstance(member.get_params()["estimator"], Ridge)
@@ -830,7 +833,7 @@ def test_fitted_layout_of_one_layer_with_and_without_refit(regression_data):
     # The fold models are kept alongside, in members_.
     assert refit.members_[0].refit_estimator_ is refit.estimators_[0]
     assert len(refit.members_[0].estimators_) == 3
-    folds = StackingRegressor(members, cv=3).fit(X, y)
+    folds = StackingRegressor(members, cv=3, refit=False).fit(X, y)
     assert all(isinstance(est, FoldBaggedMember) for est in folds.estimators_)
     assert folds.estimators_ == folds.members_
     assert len(folds.estimators_[1].estimators_) == 3
@@ -897,6 +900,7 @@ def test_routing_sends_metadata_to_those_that_request_it(regression_data):
             [("rec", member), ("ridge", Ridge().set_fit_request(sample_weight=True))],
             final_estimator=final,
             cv=3,
+            refit=False,
         )
         stack.fit(X, y, sample_weight=weight, groups=groups)
         routing = stack.get_metadata_routing()
@@ -1026,7 +1030,9 @@ def test_multilabel_classifier():
         ("forest", RandomForestClassifier(n_estimators=10, random_state=0)),
         ("ridge", RidgeClassifier()),
     ]
-    stack = StackingClassifier(members, KNeighborsClassifier(), cv=3).fit(X, y)
+    stack = StackingClassifier(
+        members, KNeighborsClassifier(), cv=3, refit=False
+    ).fit(X, y)
     assert stack.stack_method_ == ["predict_proba", "decision_function"]
     assert len(stack.classes_) == 3
     features = stack.transform(X)
