@@ -186,7 +186,8 @@ def accuracy(names=None):
     print(
         "members: tree(min_samples_leaf), knn(scaled), ridge/logistic(scaled), "
         "hist gradient boosting; ours: layer 2 = scaled ridge/logistic, "
-        "passthrough, n_repeats=2, refit=False, final = scaled RidgeCV / ensemble selection; "
+        "passthrough, n_repeats=2, refit=False, "
+        "final = scaled RidgeCV / ensemble selection; "
         "sklearn: StackingRegressor/Classifier(members), its defaults"
     )
     print(

@@ -104,9 +104,7 @@ def main():
         )
 
     # The fold-averaging stack: the folds only, as the model above assumes.
-    ours = StackingRegressor(
-        _members(), cv=5, refit=False, n_jobs=1, random_state=0
-    )
+    ours = StackingRegressor(_members(), cv=5, refit=False, n_jobs=1, random_state=0)
     theirs = sk_ensemble.StackingRegressor(_members(), cv=5, n_jobs=1)
     whole = time_alternating(
         {"ours": lambda: ours.fit(X, y), "sklearn": lambda: theirs.fit(X, y)},

@@ -44,18 +44,29 @@ class BiasVarianceTable:
     >>> table["tree"].variance
     0.5
     >>> print(table.to_csv().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
-    name,loss,n_rounds,expected_loss,bias,variance,noise,variance_unbiased,variance_biased,bias_corrected,expected_loss_se,bias_se,variance_se,noise_se,variance_unbiased_se,variance_biased_se,bias_corrected_se
+    name,loss,n_rounds,expected_loss,bias,variance,noise,variance_unbiased,variance_biased,bias_corrected,average_bias,average_variance,diversity,combiner_gap,expected_loss_se,bias_se,variance_se,noise_se,variance_unbiased_se,variance_biased_se,bias_corrected_se,average_bias_se,average_variance_se,diversity_se,combiner_gap_se
     >>> print(table)
     estimator  expected_loss    bias  variance  noise
     tree              1.5000  1.0000    0.5000      -
     """
 
     #: The figures of the text table (and ``bias_corrected`` after
-    #: ``bias`` where a row has it).
+    #: ``bias`` where a row has it, and :attr:`member_columns` where a row
+    #: is an ensemble that combines members).
     columns = ("expected_loss", "bias", "variance", "noise")
+    #: The members' figures of an ensemble that combines them
+    #: (``combiner_gap`` shown in the text only where it is not 0).
+    member_columns = ("average_bias", "average_variance", "diversity", "combiner_gap")
     #: Every figure of a row: the text table's, the zero-one loss's two
-    #: variances and the bias corrected for the finite number of rounds.
-    figures = (*columns, "variance_unbiased", "variance_biased", "bias_corrected")
+    #: variances, the bias corrected for the finite number of rounds and
+    #: the members' figures.
+    figures = (
+        *columns,
+        "variance_unbiased",
+        "variance_biased",
+        "bias_corrected",
+        *member_columns,
+    )
     #: Every column of :meth:`records`, :meth:`to_frame`, :meth:`to_json`
     #: and :meth:`to_csv`, after the name: the loss, the number of rounds,
     #: the figures (None where a row has no such figure), then each
@@ -91,7 +102,8 @@ class BiasVarianceTable:
             the loss, the number of rounds, the figures and their standard
             errors, None where the row has no such figure (the noise
             without true targets, the zero-one variances for other losses,
-            the corrected bias for the zero-one and log-loss).
+            the corrected bias for the zero-one and log-loss, the members'
+            figures for an estimator that does not combine members).
         """
         records = []
         for name, result in self.results.items():
@@ -105,14 +117,28 @@ class BiasVarianceTable:
     def __str__(self):
         """Aligned text: one row per name, each figure as ``value ± se``
         (the value alone where the row has no standard errors, ``-`` where
-        it has no such figure)."""
+        it has no such figure); then, where some rows are ensembles that
+        combine members, a second block of their members' figures."""
         columns = list(self.columns)
-        if any(r.bias_corrected is not None for r in self.results.values()):
+        results = self.results.values()
+        if any(r.bias_corrected is not None for r in results):
             columns.insert(columns.index("bias") + 1, "bias_corrected")
-        names = [str(name) for name in self.results]
+        records = self.records()
+        text = self._block(records, columns)
+        members = [r for r in records if r["diversity"] is not None]
+        if not members:
+            return text
+        member_columns = list(self.member_columns[:3])
+        # A gap that prints as 0 says only that the ensemble combines its
+        # members as the decomposition does; shown where it is not.
+        if any(abs(r["combiner_gap"]) >= 5e-5 for r in members):
+            member_columns.append("combiner_gap")
+        return text + "\n\n" + self._block(members, member_columns)
+
+    def _block(self, records, columns):
+        names = [str(record["name"]) for record in records]
         rows = [
-            [_cell(record[c], record[f"{c}_se"]) for c in columns]
-            for record in self.records()
+            [_cell(record[c], record[f"{c}_se"]) for c in columns] for record in records
         ]
         width = max([len(self.index_name), *map(len, names)])
         widths = [

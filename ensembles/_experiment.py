@@ -160,6 +160,11 @@ def verdicts(table):
     sets, which makes the rows' errors positively correlated and this
     standard error conservative (too large) when they are. Rows without
     standard errors (made by hand) get no such remark.
+
+    An ensemble that combines members gets a second line: its members'
+    diversity, as a share of their average variance (what averaging took
+    off it), and where its combiner is not the average the decomposition
+    assumes (a stack's final estimator), what that combiner adds.
     """
     lines = []
     for ensemble, base, method in VERDICTS:
@@ -178,7 +183,38 @@ def verdicts(table):
                 change += " (within noise)"
             parts.append(f"{label} {change}")
         lines.append(f"{method} ({ensemble} vs {base}): " + ", ".join(parts))
+        if new.diversity is not None:
+            lines.append(_diversity_line(new))
     return lines
+
+
+def _diversity_line(result):
+    """How much the members' disagreement took off the loss, and what the
+    ensemble's own combiner adds to a plain average of its members."""
+    errors = result.standard_errors or {}
+
+    def figure(name):
+        value = getattr(result, name)
+        error = errors.get(name)
+        return f"{value:.4f}" + ("" if error is None else f" ± {error:.4f}")
+
+    if result.loss == "zero_one":
+        line = (
+            f"  diversity effect {figure('diversity')} (the members' mean loss "
+            "less the ensemble's)"
+        )
+    else:
+        share = result.diversity / result.average_variance
+        line = (
+            f"  diversity {figure('diversity')}: {100 * share:.0f} % of its "
+            f"members' average variance {figure('average_variance')}"
+        )
+    if abs(result.combiner_gap) >= 5e-5:
+        line += (
+            f"; its combiner adds {figure('combiner_gap')} to their plain "
+            "average (negative: better)"
+        )
+    return line
 
 
 def _within_noise(new, old, field):

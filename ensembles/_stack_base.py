@@ -546,13 +546,22 @@ class _BaseStacking(
 
     # -- prediction -----------------------------------------------------------
     def _transform(self, X):
+        return self._run_layers(X, len(self._member_layers()))
+
+    def _last_layer_input(self, X):
+        """The input the last layer's members see for X (the bias/variance
+        decomposition reads their predictions)."""
+        return self._run_layers(X, len(self._member_layers()) - 1)
+
+    def _run_layers(self, X, n_layers):
+        """X through the first ``n_layers`` layers of members."""
         check_is_fitted(self)
         given = X
         X = validate_X(self, X, **self._input_options)
         X_layer = frame_as_given(given, X)
         X_passthrough = self._passthrough_input(X)
         layers = self._member_layers()
-        for number, layer in enumerate(layers, start=1):
+        for number, layer in enumerate(layers[:n_layers], start=1):
             columns = [member.stack_output(X_layer) for member in layer]
             last = number == len(layers)
             X_layer = self._next_layer_input(columns, X_passthrough, last)

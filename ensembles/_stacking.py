@@ -51,7 +51,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     training input, so no layer learns from overfit in-sample predictions.
     Each member is then refitted on all rows and predicts with that model,
     as in scikit-learn; with ``refit=False`` it predicts with the average of
-    its k fold models instead (k-fold bagging, no extra fit). A flat list of (name, estimator) is one layer, as in
+    its k fold models instead (k-fold bagging, no extra fit). A flat list
+    of (name, estimator) is one layer, as in
     :class:`sklearn.ensemble.StackingRegressor`; a list of such lists gives
     several layers.
 

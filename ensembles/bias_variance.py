@@ -4,7 +4,10 @@ The expected loss of a learner at a test point splits into the error of
 its average prediction (bias), the spread of its predictions around that
 average as the training set changes (variance) and the noise of the
 target. These tools estimate the split by refitting the learner on many
-resampled (or freshly drawn) training sets.
+resampled (or freshly drawn) training sets. For an ensemble that combines
+its members, the members' predictions of the same rounds give a third
+term, their diversity (Wood et al. 2023): the ensemble's bias plus
+variance is its members' average bias plus average variance less it.
 
 This module runs the rounds (every seed drawn up front, the rounds fitted
 through :func:`~ensembles._parallel.parallel_map`) and holds the public
@@ -24,6 +27,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 from ._base import array_options
 from ._bias_variance_table import BiasVarianceTable
 from ._decomposition import LOSSES, PROBA_LOSSES, BiasVarianceResult, decompose
+from ._diversity import member_outputs
 from ._members import (
     MemberFactory,
     draw_seeds,
@@ -124,11 +128,15 @@ def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
 # --------------------------------------------------------------------------
 # Rounds
 # --------------------------------------------------------------------------
-def _fit_round(make_member, seeds, X_train, y_train, X_test, sampling, classes=None):
-    """Fit one clone on one training set; return its test predictions.
+def _fit_round(
+    make_member, seeds, X_train, y_train, X_test, sampling, classes, diversity
+):
+    """Fit one clone on one training set; return its test predictions, and
+    with ``diversity`` its members' and their weights (None, None for an
+    estimator that does not combine members).
 
-    With ``classes`` (sorted labels), its ``predict_proba`` on one column
-    per class instead: 0 for a class the round's training set missed.
+    With ``classes`` (sorted labels), ``predict_proba`` on one column per
+    class instead: 0 for a class the round's training set missed.
     """
     member_seed, sample_seed = seeds
     model = make_member(member_seed)
@@ -144,8 +152,12 @@ def _fit_round(make_member, seeds, X_train, y_train, X_test, sampling, classes=N
         X_round, y_round = sampling.sample(n_samples, random_state=rng)
         model.fit(X_round, y_round)
     if classes is None:
-        return np.asarray(model.predict(X_test))
-    return _aligned_proba(model, X_test, classes)
+        predictions = np.asarray(model.predict(X_test))
+    else:
+        predictions = _aligned_proba(model, X_test, classes)
+    if not diversity:
+        return predictions, None, None
+    return (predictions, *member_outputs(model, X_test, classes))
 
 
 def _aligned_proba(model, X_test, classes):
@@ -180,9 +192,15 @@ def _round_predictions(
     n_jobs,
     verbose,
     classes=None,
+    diversity=False,
 ):
     """Test predictions of every round, shape (n_rounds, n_test); with
-    ``classes``, probabilities of shape (n_rounds, n_test, n_classes)."""
+    ``classes``, probabilities of shape (n_rounds, n_test, n_classes).
+
+    Also the members' predictions (n_rounds, n_members, ...) and weights
+    when ``diversity`` is asked for and the estimator combines members;
+    else None, None.
+    """
     rng = check_random_state(random_state)
     seeds = draw_seeds(rng, 2 * n_rounds).reshape(n_rounds, 2)
     # Estimators the user seeded keep their seed; the others get one per
@@ -192,10 +210,19 @@ def _round_predictions(
         n_threads=member_threads(n_jobs, n_rounds),
         keep_set_seeds=True,
     )
-    predictions = parallel_map(
+    rounds = parallel_map(
         _fit_round,
         (
-            (make_member, round_seeds, X_train, y_train, X_test, sampling, classes)
+            (
+                make_member,
+                round_seeds,
+                X_train,
+                y_train,
+                X_test,
+                sampling,
+                classes,
+                diversity,
+            )
             for round_seeds in seeds
         ),
         n_jobs=n_jobs,
@@ -203,7 +230,18 @@ def _round_predictions(
         desc=f"bias/variance rounds ({type(estimator).__name__})",
         labels=[f"Bias/variance round {i}" for i in range(n_rounds)],
     )
-    return np.stack(list(predictions))
+    predictions, members, weights = zip(*rounds)
+    predictions = np.stack(predictions)
+    if members[0] is None:
+        return predictions, None, None
+    if len({m.shape for m in members}) > 1 or any(
+        not np.allclose(w, weights[0]) for w in weights
+    ):
+        # Members that change in number or weight from round to round have
+        # no per-member bias and variance (none of the supported ensembles
+        # does this).
+        return predictions, None, None
+    return predictions, np.stack(members), weights[0]
 
 
 def bias_variance_decomposition(
@@ -217,6 +255,7 @@ def bias_variance_decomposition(
     n_rounds=200,
     sampling="bootstrap",
     y_test_true=None,
+    diversity=True,
     random_state=None,
     n_jobs=None,
     verbose=0,
@@ -263,6 +302,17 @@ default="auto"
         the squared error, ``expected_loss == bias + variance``. With them,
         ``expected_loss == bias + variance + noise`` holds in expectation
         only (see Notes).
+    diversity : bool, default=True
+        For an estimator that combines the predictions of its members
+        (this package's Bagging* and Stacking*; scikit-learn's
+        RandomForest*, ExtraTrees*, Bagging*, Voting* and Stacking*), also
+        decompose its members' predictions of the same rounds (no extra
+        fit): ``average_bias``, ``average_variance``, ``diversity`` and
+        ``combiner_gap`` of the result (see
+        :class:`BiasVarianceResult`). The members' predictions are held
+        in memory, ``n_rounds * n_members * len(X_test)`` numbers (times
+        the number of classes for "brier" and "log_loss"); False skips
+        them. Other estimators: no effect (those figures are None).
     random_state : int, RandomState instance or None, default=None
         Controls the training sets and the seeds of estimators whose own
         random_state is None.
@@ -275,7 +325,9 @@ default="auto"
     -------
     result : BiasVarianceResult
         The expected loss and its bias, variance and noise, with the
-        number of rounds they are estimated from.
+        number of rounds they are estimated from, their standard errors
+        and, for an ensemble that combines members, its members' average
+        bias and variance and their diversity.
 
     See Also
     --------
@@ -355,6 +407,19 @@ default="auto"
     ...     n_rounds=20, random_state=0)
     >>> abs(result.expected_loss - (result.bias + result.variance)) < 1e-9
     True
+
+    Bagging the tree: what its members' disagreement takes off their
+    average bias and variance.
+
+    >>> from ensembles import BaggingRegressor
+    >>> bagged = bias_variance_decomposition(
+    ...     BaggingRegressor(DecisionTreeRegressor(), n_estimators=10),
+    ...     X_train, y_train, X_test, y_test, n_rounds=20, random_state=0)
+    >>> members = bagged.average_bias + bagged.average_variance
+    >>> abs(bagged.bias + bagged.variance - (members - bagged.diversity)) < 1e-9
+    True
+    >>> bagged.diversity > 0.5 * bagged.average_variance
+    True
     """
     loss = _check_options(estimator, loss, n_rounds, sampling)
     X_train, y_train, X_test, y_test, y_test_true = _check_data(
@@ -366,7 +431,7 @@ default="auto"
         # rounds whose training set missed a class line up (0 there).
         targets = [y_train, y_test, *([] if y_test_true is None else [y_test_true])]
         classes = np.unique(np.concatenate(targets))
-    predictions = _round_predictions(
+    predictions, members, weights = _round_predictions(
         estimator,
         X_train,
         y_train,
@@ -377,8 +442,9 @@ default="auto"
         n_jobs,
         verbose,
         classes,
+        diversity,
     )
-    return decompose(predictions, y_test, y_test_true, loss, classes)
+    return decompose(predictions, y_test, y_test_true, loss, classes, members, weights)
 
 
 def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **options):

@@ -337,7 +337,7 @@ def test_brier_and_log_loss_with_true_labels(three_classes):
     assert np.mean(noisy != y_test) > 0.1
     options = dict(n_rounds=ROUNDS["n_rounds"], random_state=ROUNDS["random_state"])
     model = DecisionTreeClassifier(max_depth=3)
-    proba = _round_predictions(
+    proba, _, _ = _round_predictions(
         model,
         X_train,
         y_train,
@@ -448,7 +448,7 @@ def test_rounds_that_miss_a_class_get_zero_there():
     X = rng.normal(size=(30, 2))
     y = np.array(["a"] * 15 + ["b"] * 14 + ["c"])  # one "c": bootstraps miss it
     classes = np.unique(y)
-    proba = _round_predictions(
+    proba, _, _ = _round_predictions(
         DecisionTreeClassifier(max_depth=2), X, y, X, **ROUNDS, classes=classes
     )
     assert proba.shape == (6, 30, 3)
@@ -456,7 +456,9 @@ def test_rounds_that_miss_a_class_get_zero_there():
     missed = np.all(proba[:, :, 2] == 0, axis=1)
     assert missed.any() and not missed.all()
     # The predict path is untouched: labels, one per round and point.
-    labels = _round_predictions(DecisionTreeClassifier(max_depth=2), X, y, X, **ROUNDS)
+    labels, _, _ = _round_predictions(
+        DecisionTreeClassifier(max_depth=2), X, y, X, **ROUNDS
+    )
     assert labels.shape == (6, 30)
     assert_array_equal(classes[proba.argmax(axis=2)], labels)
     result = bias_variance_decomposition(
@@ -872,6 +874,10 @@ def test_compare_table_text_frame_and_plot(friedman):
         "variance_unbiased",
         "variance_biased",
         "bias_corrected",
+        "average_bias",
+        "average_variance",
+        "diversity",
+        "combiner_gap",
         "expected_loss_se",
         "bias_se",
         "variance_se",
@@ -879,8 +885,14 @@ def test_compare_table_text_frame_and_plot(friedman):
         "variance_unbiased_se",
         "variance_biased_se",
         "bias_corrected_se",
+        "average_bias_se",
+        "average_variance_se",
+        "diversity_se",
+        "combiner_gap_se",
     ]
     assert list(frame["loss"]) == ["squared_error", "squared_error"]
+    # Neither estimator combines members: no members' figures.
+    assert frame["diversity"].isna().all() and frame["diversity_se"].isna().all()
     assert frame.loc["tree", "variance_se"] == table["tree"].standard_errors["variance"]
     assert frame["variance_biased_se"].isna().all()
     assert list(frame["n_rounds"]) == [5, 5]
@@ -981,12 +993,15 @@ def test_curve_over_a_numpy_range_to_json_and_csv(friedman):
     assert lines[0] == (
         "name,loss,n_rounds,expected_loss,bias,variance,noise,"
         "variance_unbiased,variance_biased,bias_corrected,"
+        "average_bias,average_variance,diversity,combiner_gap,"
         "expected_loss_se,bias_se,variance_se,noise_se,"
-        "variance_unbiased_se,variance_biased_se,bias_corrected_se"
+        "variance_unbiased_se,variance_biased_se,bias_corrected_se,"
+        "average_bias_se,average_variance_se,diversity_se,combiner_gap_se"
     )
     cells = lines[1].split(",")
     assert cells[:3] == ["1", "squared_error", "3"]
-    assert cells[6:9] == ["", "", ""] and cells[13:16] == ["", "", ""]
+    assert cells[6:9] == ["", "", ""] and cells[17:20] == ["", "", ""]
+    assert cells[10:14] == ["", "", "", ""]  # no members
     assert float(cells[9]) == table[1].bias_corrected
     assert float(lines[2].split(",")[5]) == table[2].variance
 

@@ -48,6 +48,10 @@ def test_json_output(capsys):
             "variance_unbiased",
             "variance_biased",
             "bias_corrected",
+            "average_bias",
+            "average_variance",
+            "diversity",
+            "combiner_gap",
         }
         errors = {f"{figure}_se" for figure in figures}
         assert set(row) == {"name", "loss", "n_rounds", *figures, *errors}
@@ -80,8 +84,10 @@ def test_csv_output_classification(capsys):
     assert lines[0] == (
         "name,loss,n_rounds,expected_loss,bias,variance,noise,"
         "variance_unbiased,variance_biased,bias_corrected,"
+        "average_bias,average_variance,diversity,combiner_gap,"
         "expected_loss_se,bias_se,variance_se,noise_se,"
-        "variance_unbiased_se,variance_biased_se,bias_corrected_se"
+        "variance_unbiased_se,variance_biased_se,bias_corrected_se,"
+        "average_bias_se,average_variance_se,diversity_se,combiner_gap_se"
     )
     assert len(lines) == 1 + len(NAMES)
     cells = lines[1].split(",")
@@ -89,8 +95,15 @@ def test_csv_output_classification(capsys):
     assert cells[6] == ""  # no noise
     # The zero-one loss's two variances, whose difference is the variance.
     assert float(cells[7]) - float(cells[8]) == pytest.approx(float(cells[5]))
-    assert cells[9] == "" and cells[16] == ""  # no corrected bias for 0-1
-    assert float(cells[12]) >= 0 and cells[13] == ""  # variance_se; no noise
+    assert cells[9] == "" and cells[20] == ""  # no corrected bias for 0-1
+    assert cells[10:14] == ["", "", "", ""]  # a tree has no members
+    assert float(cells[16]) >= 0 and cells[17] == ""  # variance_se; no noise
+    # Bagged trees: the members' figures, their diversity effect among them.
+    bagged = dict(zip(lines[0].split(","), lines[2].split(",")))
+    assert bagged["name"] == "bagged trees" and bagged["diversity_se"] != ""
+    members = float(bagged["average_bias"]) + float(bagged["average_variance"])
+    ensemble = float(bagged["bias"]) + float(bagged["variance"])
+    assert members - float(bagged["diversity"]) == pytest.approx(ensemble)
 
 
 def test_plot(tmp_path, capsys):

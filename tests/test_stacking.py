@@ -266,7 +266,11 @@ def test_members_without_probabilities_vote(multiclass_data):
     X, y = multiclass_data
     members = [("svc", LinearSVC()), ("nb", GaussianNB())]
     stack = StackingClassifier(
-        members, cv=3, n_repeats=3, stack_method="predict", refit=False,
+        members,
+        cv=3,
+        n_repeats=3,
+        stack_method="predict",
+        refit=False,
         random_state=0,
     )
     oof = stack.fit_transform(X, y)
@@ -1030,9 +1034,9 @@ def test_multilabel_classifier():
         ("forest", RandomForestClassifier(n_estimators=10, random_state=0)),
         ("ridge", RidgeClassifier()),
     ]
-    stack = StackingClassifier(
-        members, KNeighborsClassifier(), cv=3, refit=False
-    ).fit(X, y)
+    stack = StackingClassifier(members, KNeighborsClassifier(), cv=3, refit=False).fit(
+        X, y
+    )
     assert stack.stack_method_ == ["predict_proba", "decision_function"]
     assert len(stack.classes_) == 3
     features = stack.transform(X)
