@@ -53,11 +53,44 @@ def _parser():
         help="seed of the data and the rounds, 0 to 2**32 - 2 (default 0)",
     )
     parser.add_argument(
-        "--plot", metavar="FILE.png", help="also save a bar chart of the decomposition"
+        "--plot",
+        metavar="FILE.png|svg|pdf",
+        help=(
+            "also save a bar chart of the decomposition, in the format of the "
+            "file's extension: any that matplotlib writes (png, svg, pdf, ...)"
+        ),
     )
     parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
+
+
+def _check_plot_file(parser, path):
+    """Refuse (with a parser error) a ``--plot`` file that cannot be written:
+    no matplotlib, an extension matplotlib does not write, no such folder, a
+    folder, no write permission. Before the experiment, so that a mistake
+    costs no run."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        parser.error(f"--plot: no folder {folder!r} to write {path!r} in")
+    if os.path.isdir(path):
+        parser.error(f"--plot: {path!r} is a folder")
+    if not os.access(folder, os.W_OK):
+        parser.error(f"--plot: cannot write in the folder {folder!r}")
+    try:
+        import matplotlib
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        parser.error("--plot needs matplotlib: pip install 'ensembles[notebooks]'")
+    # savefig picks the format from the extension, in any case.
+    extension = os.path.splitext(path)[1][1:].lower()
+    supported = sorted(FigureCanvasBase.get_supported_filetypes())
+    if extension not in supported:
+        parser.error(
+            f"--plot needs a file name ending in one of "
+            f"{', '.join('.' + name for name in supported)}, got {path!r}"
+        )
+    matplotlib.use("Agg")
 
 
 def main(argv=None):
@@ -73,20 +106,7 @@ def main(argv=None):
             f"--random-state must be in [0, 2**32 - 2], got {args.random_state}"
         )
     if args.plot is not None:
-        if not args.plot.lower().endswith(".png"):
-            parser.error(f"--plot needs a .png file name, got {args.plot!r}")
-        folder = os.path.dirname(os.path.abspath(args.plot))
-        if not os.path.isdir(folder):
-            parser.error(f"--plot: no folder {folder!r} to write {args.plot!r} in")
-        if os.path.isdir(args.plot):
-            parser.error(f"--plot: {args.plot!r} is a folder")
-        if not os.access(folder, os.W_OK):
-            parser.error(f"--plot: cannot write in the folder {folder!r}")
-        try:
-            import matplotlib
-        except ImportError:
-            parser.error("--plot needs matplotlib: pip install 'ensembles[notebooks]'")
-        matplotlib.use("Agg")
+        _check_plot_file(parser, args.plot)
 
     experiment = load_experiment(args.dataset, args.random_state)
     table = compare_bias_variance(
@@ -124,12 +144,19 @@ def main(argv=None):
         for line in verdicts(table):
             print(line)
     if args.plot:
+        import matplotlib.pyplot as plt
+
+        # The figure lays itself out (legend outside the axes included).
         ax = table.plot()
-        ax.figure.tight_layout()
         try:
             ax.figure.savefig(args.plot, dpi=120)
-        except OSError as error:
+        except (OSError, RuntimeError) as error:
+            # RuntimeError: a format whose writer needs a missing program
+            # (pgf needs LaTeX).
             parser.error(f"--plot: cannot write {args.plot!r}: {error}")
+        finally:
+            # main may run many times in one process (tests, notebooks).
+            plt.close(ax.figure)
         print(f"plot written to {args.plot}", file=sys.stderr)
     return 0
 

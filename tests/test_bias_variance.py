@@ -905,7 +905,9 @@ def test_compare_table_text_frame_and_plot(friedman):
     assert ax.get_title().startswith("Bias/variance decomposition")
     assert ax.get_ylabel() and ax.get_legend() is not None
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert {"bias²", "variance", "expected loss"} <= set(labels)
+    assert labels == ["expected loss", "bias²", "variance"]
+    # Computed results carry standard errors: drawn as error bars.
+    assert ax.get_legend().get_title().get_text() == "error bars: ± 1 standard error"
 
 
 def test_curve_along_a_parameter(friedman):
@@ -930,6 +932,9 @@ def test_curve_along_a_parameter(friedman):
     matplotlib.use("Agg")
     ax = table.plot()
     assert ax.get_xlabel() == "max_depth"
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["expected loss", "bias²", "variance"]
+    assert ax.get_legend().get_title().get_text() == "bands: ± 1 standard error"
     with pytest.raises(ValueError, match="no parameter 'depth'"):
         bias_variance_curve(
             DecisionTreeRegressor(),
@@ -1023,11 +1028,14 @@ def test_zero_one_plot_does_not_stack_the_noise():
     assert table["stump"].noise > 0
     ax = table.plot()
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert sorted(labels) == ["bias", "expected loss", "variance"]
-    # The bars reach bias + net variance, the loss against the true labels.
-    tops = [patch.get_y() + patch.get_height() for patch in ax.patches]
+    assert labels == ["expected loss", "bias", "net variance", "noise"]
+    # Side by side, each from zero: the net variance (which can be
+    # negative) and the noise are bars of their own, not stacked.
     result = table["stump"]
-    assert max(tops) == pytest.approx(max(result.bias, result.bias + result.variance))
+    assert [patch.get_y() for patch in ax.patches] == [0, 0, 0]
+    assert [patch.get_height() for patch in ax.patches] == pytest.approx(
+        [result.bias, result.variance, result.noise]
+    )
 
 
 @pytest.mark.parametrize("random_state", [None, np.random.RandomState(0)])

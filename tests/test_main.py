@@ -1,5 +1,6 @@
 """The command line: python -m ensembles."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -106,11 +107,18 @@ def test_csv_output_classification(capsys):
     assert members - float(bagged["diversity"]) == pytest.approx(ensemble)
 
 
-def test_plot(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "extension, headers",
+    [("png", [b"\x89PNG\r\n\x1a\n"]), ("svg", [b"<?xml", b"<svg"]), ("pdf", [b"%PDF"])],
+)
+def test_plot(extension, headers, tmp_path, capsys):
+    # Any format matplotlib writes, picked by the extension (in any case).
     pytest.importorskip("matplotlib")
-    target = tmp_path / "decomposition.png"
+    target = tmp_path / f"decomposition.{extension.upper()}"
     assert main([*FAST, "--plot", str(target)]) == 0
-    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.stat().st_size > 0
+    assert any(target.read_bytes().startswith(header) for header in headers)
+    assert f"plot written to {target}" in capsys.readouterr().err
 
 
 def test_verdicts_in_percent_or_in_points():
@@ -213,7 +221,14 @@ def test_plot_to_a_folder(tmp_path, capsys):
         (["--rounds", "1"], "--rounds must be at least 2"),
         (["--rounds", "many"], "invalid int value"),
         (["--format", "xml"], "invalid choice: 'xml'"),
-        (["--plot", "out.pdf"], "needs a .png"),
+        pytest.param(
+            ["--plot", "out.xyz"],
+            "--plot needs a file name ending in one of",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("matplotlib") is None,
+                reason="the formats are matplotlib's",
+            ),
+        ),
         (["--colour"], "unrecognized arguments"),
         (["--random-state", "-1"], "--random-state must be in [0, 2**32 - 2]"),
         (["--random-state", str(2**32 - 1)], "--random-state must be in"),
