@@ -51,7 +51,10 @@ _SAMPLINGS = ("bootstrap", "subsample")
 
 def _check_options(estimator, loss, n_rounds, sampling):
     """Validate the options; return the loss, "auto" resolved."""
-    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+    # On the class: a method that depends on a fitted part (scikit-learn's
+    # available_if, as stacking's predict) is not there before the fit.
+    kind = type(estimator)
+    if not (hasattr(kind, "fit") and hasattr(kind, "predict")):
         raise ValueError(f"estimator must have fit and predict; got {estimator!r}.")
     if loss == "auto":
         loss = "zero_one" if is_classifier(estimator) else "squared_error"

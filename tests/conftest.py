@@ -7,6 +7,8 @@ changed an array in place could only affect its own module.
 import pytest
 from sklearn.datasets import make_classification, make_friedman1
 
+from ensembles.datasets import Friedman1
+
 
 @pytest.fixture(scope="module")
 def regression_data():
@@ -32,3 +34,13 @@ def multiclass_data():
     return make_classification(
         n_samples=300, n_features=8, n_informative=5, n_classes=3, random_state=0
     )
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    """The Friedman #1 generator (noise 1) and 300 training and 300 test
+    rows drawn from it: (problem, X_train, y_train, X_test, y_test)."""
+    problem = Friedman1(noise=1.0)
+    X_train, y_train = problem.sample(300, random_state=0)
+    X_test, y_test = problem.sample(300, random_state=1)
+    return problem, X_train, y_train, X_test, y_test

@@ -34,14 +34,6 @@ from ensembles.bias_variance import _round_predictions
 from ensembles.datasets import Friedman1, Sine
 
 
-@pytest.fixture(scope="module")
-def friedman():
-    problem = Friedman1(noise=1.0)
-    X_train, y_train = problem.sample(300, random_state=0)
-    X_test, y_test = problem.sample(300, random_state=1)
-    return problem, X_train, y_train, X_test, y_test
-
-
 # --------------------------------------------------------------------------
 # Known answers and identities
 # --------------------------------------------------------------------------
