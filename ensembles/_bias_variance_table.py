@@ -11,8 +11,8 @@ class BiasVarianceTable:
     """Decompositions of several estimators (or parameter values), one row each.
 
     ``str(table)`` is an aligned text table; :meth:`to_frame` a pandas
-    DataFrame; :meth:`plot` a matplotlib figure (stacked bars for a
-    comparison, lines along the parameter for a curve). Rows are reached by
+    DataFrame; :meth:`plot` a matplotlib figure (a bar per figure and
+    estimator for a comparison, lines along the parameter for a curve). Rows are reached by
     name: ``table["bagged trees"]`` is a :class:`BiasVarianceResult`.
 
     Parameters
@@ -213,8 +213,9 @@ class BiasVarianceTable:
     def plot(self, ax=None):
         """Plot the table with :func:`ensembles.plotting.plot_bias_variance`.
 
-        Stacked bars of bias, variance and noise per estimator, or bias,
-        variance and loss along a parameter.
+        A bar from zero for each figure of each estimator (the members'
+        diversity as a negative bar), or lines along a parameter, with
+        ± one standard error.
 
         Parameters
         ----------
@@ -235,9 +236,11 @@ def _cell(value, error):
     """A figure in the text table: ``value ± se`` to four decimals."""
     if value is None:
         return "-"
+    # A figure of 0 up to rounding (a combiner gap) prints without a sign.
+    text = f"{value:.4f}".replace("-0.0000", "0.0000")
     if error is None:
-        return f"{value:.4f}"
-    return f"{value:.4f} ± {error:.4f}"
+        return text
+    return f"{text} ± {error:.4f}"
 
 
 def _json_value(value):
