@@ -12,8 +12,9 @@ class BiasVarianceTable:
 
     ``str(table)`` is an aligned text table; :meth:`to_frame` a pandas
     DataFrame; :meth:`plot` a matplotlib figure (a bar per figure and
-    estimator for a comparison, lines along the parameter for a curve). Rows are reached by
-    name: ``table["bagged trees"]`` is a :class:`BiasVarianceResult`.
+    estimator for a comparison, lines along the parameter for a curve).
+    Rows are reached by name: ``table["bagged trees"]`` is a
+    :class:`BiasVarianceResult`.
 
     Parameters
     ----------

@@ -4,6 +4,14 @@ import dataclasses
 
 import numpy as np
 
+#: How the axes name each loss.
+_LOSS_NAMES = {
+    "squared_error": "squared error",
+    "zero_one": "0-1 loss",
+    "brier": "Brier score",
+    "log_loss": "log-loss",
+}
+
 
 def _pyplot():
     try:
@@ -161,7 +169,7 @@ def plot_bias_variance(table, ax=None):
     else:
         _draw_curve(ax, table, terms, loss)
     ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_ylabel(f"{loss.replace('_', ' ')} loss")
+    ax.set_ylabel(_LOSS_NAMES.get(loss, loss))
     has_errors = any(getattr(result, "standard_errors", None) for result in results)
     shown_as = "error bars" if comparison else "bands"
     # Outside the axes: the bars reach above and below zero.
@@ -219,7 +227,7 @@ def _draw_comparison(ax, table, terms, loss):
     ax.set_xticks(centres)
     ax.set_xticklabels([str(name) for name in table], rotation=20, ha="right")
     ax.set_xlabel("estimator")
-    ax.set_title(f"Bias/variance decomposition ({loss.replace('_', ' ')} loss)")
+    ax.set_title(f"Bias/variance decomposition ({_LOSS_NAMES.get(loss, loss)})")
 
 
 def _error_bars(ax, x, values, errors):
