@@ -11,14 +11,17 @@ also owns the thread budget of multi-threaded members
 import collections
 import contextlib
 import itertools
+import multiprocessing
 import os
 import sys
 import threading
 import time
+import warnings
 import weakref
 
 import numpy as np
 from joblib import cpu_count, effective_n_jobs, parallel_config
+from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
 from joblib.parallel import get_active_backend
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -93,17 +96,46 @@ def parallel_map(
     # learns from results as soon as they finish, and puts them back in order.
     # Backends that cannot stream results (multiprocessing) return a list.
     backend, _ = get_active_backend(prefer="threads")
+    context = contextlib.nullcontext()
+    if _forks(backend):
+        backend, context = LokyBackend, parallel_config(backend="loky")
     if getattr(backend, "supports_return_generator", False):
         return_as = "generator" if schedule is None else "generator_unordered"
     else:
         return_as = "list"
-    results = Parallel(
-        n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
-    )(calls)
+    with context:
+        results = Parallel(
+            n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
+        )(calls)
     results = progress(results, len(tasks), desc or "tasks", verbose)
     if schedule is None:
         return results
     return _in_task_order(results, schedule)
+
+
+def _forks(backend):
+    """Whether ``backend`` is joblib's multiprocessing backend forking this
+    process, in which case it is replaced by loky, with a warning.
+
+    A forked child inherits the parent's OpenMP runtime in whatever state it
+    was: once an OpenMP learner (HistGradientBoosting, LightGBM) has run in
+    the parent, members that use OpenMP in the children wait forever on its
+    threads, which were not forked (scikit-learn's own bagging hangs the
+    same way). loky starts fresh processes and runs the same tasks.
+    """
+    if not isinstance(backend, MultiprocessingBackend):
+        return False
+    if multiprocessing.get_context().get_start_method() != "fork":
+        return False
+    warnings.warn(
+        "joblib's 'multiprocessing' backend forks this process, and a forked "
+        "OpenMP runtime (HistGradientBoosting, LightGBM) can hang its "
+        "children; the members run on the 'loky' backend instead (processes "
+        "started afresh, the same results).",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return True
 
 
 @contextlib.contextmanager

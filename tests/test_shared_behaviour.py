@@ -4,6 +4,8 @@ untouched inputs, and warm start equal to one fit."""
 
 import inspect
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -70,6 +72,7 @@ WITH_N_JOBS = entries(with_param="n_jobs")
 @pytest.mark.parametrize(
     "backend", ["sequential", "threading", "loky", "multiprocessing"]
 )
+@pytest.mark.filterwarnings("ignore:joblib's 'multiprocessing' backend forks")
 def test_same_results_for_any_n_jobs_and_backend(entry, backend):
     X, y = entry.data
     expected = fit_outputs(seeded(entry, n_jobs=1), X, y)
@@ -77,6 +80,44 @@ def test_same_results_for_any_n_jobs_and_backend(entry, backend):
         with parallel_config(backend=backend):
             actual = fit_outputs(seeded(entry, n_jobs=n_jobs), X, y)
         assert_same_outputs(actual, expected)
+
+
+# Forked workers inherit an OpenMP runtime that HistGradientBoosting has
+# already started in the parent, and hang in it; scikit-learn's bagging
+# does. Run in a fresh interpreter, under a timeout, so a hang fails.
+_FORKED_OPENMP = """
+import warnings
+from joblib import parallel_config
+from sklearn.datasets import make_friedman1
+from sklearn.ensemble import HistGradientBoostingRegressor
+from ensembles import BaggingRegressor
+X, y = make_friedman1(n_samples=200, random_state=0)
+HistGradientBoostingRegressor(max_iter=5).fit(X, y)
+member = HistGradientBoostingRegressor(max_iter=5)
+forked = parallel_config(backend="multiprocessing")
+with forked, warnings.catch_warnings(record=True) as seen:
+    warnings.simplefilter("always")
+    model = BaggingRegressor(member, n_estimators=4, n_jobs=2, random_state=0)
+    model.fit(X, y)
+local = BaggingRegressor(member, n_estimators=4, random_state=0).fit(X, y)
+assert (model.predict(X) == local.predict(X)).all()
+assert any("'loky' backend instead" in str(w.message) for w in seen)
+print("ok")
+"""
+
+
+def test_multiprocessing_backend_does_not_hang_on_openmp_members():
+    multiprocessing = pytest.importorskip("multiprocessing")
+    if multiprocessing.get_context().get_start_method() != "fork":
+        pytest.skip("the hang needs forked workers")
+    result = subprocess.run(
+        [sys.executable, "-c", _FORKED_OPENMP],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
 
 
 def _as_kind(X, kind):
