@@ -84,33 +84,86 @@ def parallel_map(
     tasks = list(tasks)
     if labels is None:
         labels = [None] * len(tasks)
-    schedule = None if groups is None else _LongestFirst(groups)
-    order = range(len(tasks)) if schedule is None else schedule.order()
-    token = None if schedule is None else schedule.token
-    calls = (
-        delayed(_run_task)(token, index, labels[index], function, *tasks[index])
-        for index in order
-    )
-    # One task per batch: tasks here are whole model fits, and batching them
-    # would leave workers idle at the end of uneven batches. A schedule
-    # learns from results as soon as they finish, and puts them back in order.
-    # Backends that cannot stream results (multiprocessing) return a list.
     backend, _ = get_active_backend(prefer="threads")
     context = contextlib.nullcontext()
     if _forks(backend):
         backend, context = LokyBackend, parallel_config(backend="loky")
-    if getattr(backend, "supports_return_generator", False):
-        return_as = "generator" if schedule is None else "generator_unordered"
-    else:
+    # Backends that cannot stream results (multiprocessing) return a list.
+    streams = getattr(backend, "supports_return_generator", False)
+
+    def run(start):
+        """The results of ``tasks[start:]``, in task order."""
+        schedule = None if groups is None else _LongestFirst(groups[start:])
+        order = range(len(tasks) - start) if schedule is None else schedule.order()
+        token = None if schedule is None else schedule.token
+        calls = (
+            delayed(_run_task)(
+                token, index, labels[start + index], function, *tasks[start + index]
+            )
+            for index in order
+        )
+        # One task per batch: tasks here are whole model fits, and batching
+        # them would leave workers idle at the end of uneven batches. A
+        # schedule learns from results as soon as they finish, and puts them
+        # back in order.
         return_as = "list"
-    with context:
-        results = Parallel(
-            n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
-        )(calls)
-    results = progress(results, len(tasks), desc or "tasks", verbose)
-    if schedule is None:
-        return results
-    return _in_task_order(results, schedule)
+        if streams:
+            return_as = "generator" if schedule is None else "generator_unordered"
+        with context, _on_every_worker(_large_arguments(tasks[start:])):
+            results = Parallel(
+                n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
+            )(calls)
+        return results if schedule is None else _in_task_order(results, schedule)
+
+    results = _resumed_after_worker_loss(run, desc or "tasks")
+    return progress(results, len(tasks), desc or "tasks", verbose)
+
+
+def _resumed_after_worker_loss(run, desc):
+    """Yield ``run(0)``'s results; if Dask loses results with a worker,
+    once, yield the rest from ``run(first result not yet yielded)``.
+
+    Dask re-runs the tasks of a lost worker by itself, but a result that
+    had finished on it and was being fetched can be lost for good ("already
+    forgotten"). Tasks are pure functions of their arguments (seeds
+    included), so running them again gives the same results. A second loss,
+    or a task that killed several workers in turn, ends the work with an
+    error that says so.
+    """
+    done, retried = 0, False
+    while True:
+        try:
+            for result in run(done):
+                yield result
+                done += 1
+            return
+        except Exception as error:
+            lost = _lost_with_a_worker(error)
+            if lost is None:
+                raise
+            if lost and not retried:
+                retried = True
+                continue
+            raise RuntimeError(
+                f"{desc}: a Dask worker was lost and Dask could not recover the "
+                f"work ({type(error).__name__}: {error})"
+            ) from error
+
+
+def _lost_with_a_worker(error):
+    """True: Dask lost a result with a worker (worth running again); False:
+    a task killed every worker that ran it (not worth it); None: another
+    error."""
+    try:
+        from distributed.client import FutureCancelledError
+        from distributed.scheduler import KilledWorker
+    except ImportError:
+        return None
+    if isinstance(error, KilledWorker):
+        return False
+    if isinstance(error, FutureCancelledError):
+        return True
+    return None
 
 
 def _forks(backend):
@@ -142,22 +195,83 @@ def _forks(backend):
 def arrays_sent_once(*arrays):
     """Within this block, a Dask backend keeps ``arrays`` on its workers.
 
-    joblib's dask backend scatters each large argument of a Parallel call
-    once per call; a fit that makes one call per step (boosting: one per
-    stage) would send ``X`` to the cluster at every step. Here the arrays
+    A fit that makes one Parallel call per step (boosting: one per stage)
+    would otherwise send ``X`` to the cluster at every step. Here the arrays
     are broadcast to the workers once, for every :func:`parallel_map` call
     made inside the block (they must be passed to the tasks as the same
     objects). Other backends need nothing: threads share memory, and loky
     memory-maps large arrays.
     """
+    with _on_every_worker([array for array in arrays if array is not None]):
+        yield
+
+
+# joblib's dask backend sends a task argument larger than this (in bytes) to
+# the cluster ahead of the task, to one worker only.
+_DASK_LARGE = 1e3
+
+
+def _large_arguments(tasks):
+    """The task arguments joblib's dask backend would scatter, each once."""
+    backend, _ = get_active_backend()
+    if not _is_dask(backend):
+        return []
+    from dask.sizeof import sizeof
+
+    large = {}
+    for args in tasks:
+        for arg in args:
+            if id(arg) not in large and _weakrefable(arg) and sizeof(arg) > _DASK_LARGE:
+                large[id(arg)] = arg
+    return list(large.values())
+
+
+def _weakrefable(value):
+    try:
+        weakref.ref(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_dask(backend):
+    return type(backend).__name__ == "DaskDistributedBackend"
+
+
+@contextlib.contextmanager
+def _on_every_worker(arrays):
+    """Within this block, a Dask backend holds ``arrays`` on every worker.
+
+    joblib's dask backend otherwise scatters each large task argument to a
+    single worker: a worker lost during the fit takes with it the only copy,
+    which Dask cannot recompute, and the tasks that need it fail ("already
+    forgotten"). Broadcast, the arrays survive the loss of any worker, and
+    Dask re-runs the lost worker's tasks elsewhere. Arrays that an enclosing
+    block already broadcast are not sent again. Other backends: nothing.
+    """
     backend, n_jobs = get_active_backend()
-    arrays = [array for array in arrays if array is not None]
-    if type(backend).__name__ != "DaskDistributedBackend" or _in_dask_worker():
+    if not _is_dask(backend) or _in_dask_worker():
         yield
         return
-    with parallel_config(
-        backend="dask", n_jobs=n_jobs, client=backend.client, scatter=arrays
-    ):
+    sent = getattr(backend, "data_futures", {})
+    new = [array for array in arrays if id(array) not in sent]
+    if not new:
+        yield
+        return
+    # Scattered here rather than through joblib's own ``scatter`` option,
+    # which hashes the data: the same array sent again by a later call would
+    # get the key of the earlier copy, which Dask may be forgetting as that
+    # call's futures are released ("already forgotten"; dask/distributed
+    # #3703).
+    futures = backend.client.scatter(new, broadcast=True, hash=False)
+    with parallel_config(backend="dask", n_jobs=n_jobs, client=backend.client):
+        # joblib finds an argument's copy on the workers by the argument's
+        # id: these arrays' and those of the enclosing block (whose arrays
+        # are kept alive with their futures, so that the ids stay theirs).
+        inner, _ = get_active_backend()
+        inner.data_futures.update(sent)
+        inner.data_futures.update({id(a): f for a, f in zip(new, futures)})
+        inner._scatter.extend([*getattr(backend, "_scatter", []), *new])
         yield
 
 
