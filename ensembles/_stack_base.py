@@ -383,6 +383,9 @@ class _BaseStacking(
 
     def _member_layers(self):
         """``members_`` as one list per layer."""
+        # NotFittedError, also after a refit that failed (which leaves the
+        # private layout of the fit before it).
+        check_is_fitted(self)
         return [self.members_] if self._one_layer_fitted else self.members_
 
     def _fit_layer(self, layer, target):
