@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import array_options
+from ._base import array_options, missing_values_refused, refuse_none
 from ._bias_variance_table import BiasVarianceTable
 from ._decomposition import LOSSES, PROBA_LOSSES, BiasVarianceResult, decompose
 from ._diversity import member_outputs
@@ -99,10 +99,21 @@ def _check_options(estimator, loss, n_rounds, sampling):
 
 
 def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
-    options = array_options(**member_input_tags(estimator))
+    accepted = member_input_tags(estimator)
+    options = array_options(**accepted)
     given_train, given_test = X_train, X_test
     X_train = check_array(X_train, input_name="X_train", **options)
     X_test = check_array(X_test, input_name="X_test", **options)
+    if not accepted["allow_nan"]:
+        why = missing_values_refused(type(estimator).__name__)
+        refuse_none(X_train, "X_train", why)
+        refuse_none(X_test, "X_test", why)
+    for name, y in [
+        ("y_train", y_train),
+        ("y_test", y_test),
+        ("y_test_true", y_test_true),
+    ]:
+        refuse_none(y, name, "every sample needs a target value")
     numeric = loss == "squared_error"
     y_dtype = np.float64 if numeric else None
     y_train = check_array(y_train, ensure_2d=False, dtype=y_dtype, input_name="y_train")

@@ -321,3 +321,45 @@ def test_bias_variance_bad_input():
         bias_variance_decomposition(Ridge(), X, np.c_[Y_REG, Y_REG], X, Y_REG)
     with pytest.raises(ValueError, match="Round 0 failed|round 0 failed"):
         bias_variance_decomposition(Exploding(), X, Y_REG, X, Y_REG, n_rounds=2)
+
+
+# ==========================================================================
+# None in object arrays (issue #18, item 4). Behaviour tests of each
+# estimator: tests/test_member_faults.py.
+# ==========================================================================
+def _none_at(values, index):
+    values = np.array(values, dtype=object)
+    values[index] = None
+    return values
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+def test_none_in_object_X_is_a_missing_value(entry):
+    # As NaN: members that take missing values get it, else a clear error.
+    X, y = entry.data
+    X_none = _none_at(X, (3, 1))
+    estimator = entry.build()
+    if get_tags(estimator).input_tags.allow_nan:
+        model = estimator.fit(X_none, y)
+        assert np.all(np.isfinite(model.predict(X_none).astype(np.float64)))
+        return
+    with pytest.raises(ValueError, match="Input X contains (None|NaN)"):
+        estimator.fit(X_none, y)
+    model = entry.build().fit(X, y)
+    with pytest.raises(ValueError, match="Input X contains (None|NaN)"):
+        model.predict(X_none)
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+def test_none_in_object_y_is_refused(entry):
+    X, y = entry.data
+    with pytest.raises(ValueError, match="^Input y contains None: every sample"):
+        entry.build().fit(X, _none_at(y, 3))
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+def test_none_in_object_sample_weight_is_refused(entry):
+    X, y = entry.data
+    weight = _none_at(np.ones(len(y)), 3)
+    with pytest.raises(ValueError, match="^Input sample_weight contains None: every"):
+        entry.build().fit(X, y, sample_weight=weight)
