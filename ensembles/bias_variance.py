@@ -30,6 +30,7 @@ from ._decomposition import LOSSES, PROBA_LOSSES, BiasVarianceResult, decompose
 from ._diversity import member_outputs
 from ._members import (
     MemberFactory,
+    check_finite_output,
     draw_seeds,
     expand_proba,
     fit_member,
@@ -245,7 +246,7 @@ def _round_predictions(
         labels=[f"Bias/variance round {i}" for i in range(n_rounds)],
     )
     predictions, members, weights = zip(*rounds)
-    predictions = np.stack(predictions)
+    predictions = _checked_rounds(np.stack(predictions), estimator, classes)
     if members[0] is None:
         return predictions, None, None
     if len({m.shape for m in members}) > 1 or any(
@@ -255,7 +256,35 @@ def _round_predictions(
         # no per-member bias and variance (none of the supported ensembles
         # does this).
         return predictions, None, None
-    return predictions, np.stack(members), weights[0]
+    members = _checked_rounds(np.stack(members), estimator, classes, of_members=True)
+    return predictions, members, weights[0]
+
+
+def _checked_rounds(outputs, estimator, classes, *, of_members=False):
+    """Refuse rounds' outputs with NaN or infinity, naming the round (and
+    the member): a decomposition of them would be NaN.
+
+    ``outputs`` has one entry per round: the estimator's test predictions,
+    or with ``of_members`` its members' (one entry per member). One pass
+    over all of them; only when it fails is the round at fault looked for.
+    """
+    name = type(estimator).__name__
+    # Members are read as the ensemble combines them (probabilities or
+    # votes): their method is not named.
+    method = None if of_members else "predict" if classes is None else "predict_proba"
+
+    def find_round():
+        for i, output in enumerate(outputs):
+            producer = f"Bias/variance round {i} ({name})"
+            if not of_members:
+                check_finite_output(output, producer, method=method)
+                continue
+            for j, member_output in enumerate(output):
+                check_finite_output(member_output, f"{producer}, member {j}")
+
+    return check_finite_output(
+        outputs, f"Bias/variance rounds ({name})", method=method, find_member=find_round
+    )
 
 
 def bias_variance_decomposition(

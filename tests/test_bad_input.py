@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from _registry import entries, ids
+from _registry import entries, ids, member_param, seeded, with_faulty_member
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -324,9 +324,48 @@ def test_bias_variance_bad_input():
 
 
 # ==========================================================================
-# None in object arrays (issue #18, item 4). Behaviour tests of each
-# estimator: tests/test_member_faults.py.
+# Members predicting NaN or infinity, and None in object arrays (issue #18,
+# items 2 and 4). Behaviour tests of each estimator: tests/test_member_faults.py.
 # ==========================================================================
+WITH_MEMBERS = [entry for entry in ALL if member_param(entry.build()) is not None]
+# Who an error names, besides the member itself.
+NAMED_FAULT = r"(member|stage|round)[^:]*: \w+( \([\w ]+\))? returned NaN for \d+ of"
+
+
+def _far(X):
+    """X with its first feature far beyond anything in the training data."""
+    X = np.array(X, dtype=np.float64)
+    X[:5, 0] = 1e6
+    return X
+
+
+@pytest.mark.parametrize("entry", WITH_MEMBERS, ids=ids(WITH_MEMBERS))
+def test_member_predicting_nan_in_fit_or_predict_is_named(entry):
+    # A member spoiling a fifth of the rows it was fitted on: boosting and
+    # stacking see it in fit (a stage, a fold), bagging in predict (or in
+    # its out-of-bag score).
+    X, y = entry.data
+    model = with_faulty_member(seeded(entry))
+    with pytest.raises(ValueError, match=NAMED_FAULT) as error:
+        model.fit(X, y)
+        model.predict(X)
+    assert type(model).__name__ in str(error.value)
+
+
+@pytest.mark.parametrize("entry", WITH_MEMBERS, ids=ids(WITH_MEMBERS))
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_member_predicting_nan_in_predict_only_is_named(entry, value):
+    X, y = entry.data
+    model = with_faulty_member(seeded(entry), beyond=1e3, value=value).fit(X, y)
+    assert np.all(np.isfinite(model.predict(X).astype(np.float64)))
+    kind = "NaN" if np.isnan(value) else "infinity"
+    for method in ("predict", "predict_proba", "decision_function", "transform"):
+        if not hasattr(model, method):
+            continue
+        with pytest.raises(ValueError, match=NAMED_FAULT.replace("NaN", kind)):
+            getattr(model, method)(_far(X))
+
+
 def _none_at(values, index):
     values = np.array(values, dtype=object)
     values[index] = None
