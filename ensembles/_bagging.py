@@ -155,6 +155,7 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
             self._member_predictions(X, "predict", params=member_params),
             with_spread=return_std,
         )
+        self._check_combined(total, X, "predict", params=member_params)
         n_members = len(self.estimators_)
         mean = total / n_members
         if return_std:
@@ -169,6 +170,7 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
         for rows, prediction in zip(oob_rows, predictions):
             total[rows] += prediction
             counts[rows] += 1
+        self._check_combined(total, X, "predict", oob_rows)
         covered = _warn_if_uncovered(counts)
         with np.errstate(invalid="ignore", divide="ignore"):
             oob = total / (counts if total.ndim == 1 else counts[:, None])
@@ -475,6 +477,7 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         total = None
         for scores in self._class_scores(X, params=member_params):
             total = scores if total is None else total + scores
+        self._check_combined(total, X, self._vote_method(), params=member_params)
         return total / len(self.estimators_)
 
     def predict_log_proba(self, X, **params):
@@ -513,7 +516,14 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
                 log_proba = expand_proba(
                     log_proba, member.classes_, self.n_classes_, fill=-np.inf
                 )
-                total = log_proba if total is None else np.logaddexp(total, log_proba)
+                # A member's NaN is the error below, not a warning here.
+                with np.errstate(invalid="ignore"):
+                    total = (
+                        log_proba if total is None else np.logaddexp(total, log_proba)
+                    )
+            self._check_combined(
+                total, X, "predict_log_proba", params=member_params, log_proba=True
+            )
             return total - np.log(len(self.estimators_))
         with np.errstate(divide="ignore"):
             return np.log(self._proba(X, member_params))
@@ -571,6 +581,7 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
             ),
             with_spread=False,
         )
+        self._check_combined(total, X, "decision_function", params=member_params)
         return total / len(self.estimators_)
 
     def _set_oob_score(self, X, y):
@@ -578,6 +589,7 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
         total = np.zeros((y.shape[0], self.n_classes_))
         for rows, scores in zip(oob_rows, self._class_scores(X, oob_rows)):
             total[rows] += scores
+        self._check_combined(total, X, self._vote_method(), oob_rows)
         covered = _warn_if_uncovered(total.sum(axis=1))
         with np.errstate(invalid="ignore", divide="ignore"):
             self.oob_decision_function_ = total / total.sum(axis=1, keepdims=True)

@@ -30,6 +30,7 @@ from ._base import (
 )
 from ._members import (
     MemberFactory,
+    check_finite_output,
     draw_seeds,
     fit_member,
     member_input,
@@ -395,6 +396,43 @@ class _BaseBagging(HomogeneousEnsemble):
                 f"{type(self).__name__}: member {i}'s {method}"
                 for i in range(len(self.estimators_))
             ],
+        )
+
+    def _check_combined(
+        self, combined, X, method, rows_per_member=None, params=None, log_proba=False
+    ):
+        """Refuse a combination of the members' ``method`` outputs that
+        holds NaN or infinity, naming the first member at fault.
+
+        ``combined`` (a sum, say, before any division) is checked in one
+        pass; only when it fails are the members queried again, to find
+        which one. ``X``, ``rows_per_member`` and ``params`` are what the
+        members were queried with; ``log_proba``: see
+        :func:`~ensembles._members.check_finite_output`.
+        """
+        name = type(self).__name__
+        if rows_per_member is None:
+            rows_per_member = [None] * len(self.estimators_)
+
+        def find_member():
+            outputs = self._member_predictions(X, method, rows_per_member, params)
+            for i, (member, rows, output) in enumerate(
+                zip(self.estimators_, rows_per_member, outputs)
+            ):
+                check_finite_output(
+                    output,
+                    f"{name}: member {i} ({type(member).__name__})",
+                    method=method if rows is None else f"{method} (out of bag)",
+                    rows=rows,
+                    log_proba=log_proba,
+                )
+
+        return check_finite_output(
+            combined,
+            f"{name}: the combined members",
+            method=method,
+            log_proba=log_proba,
+            find_member=find_member,
         )
 
     def _oob_rows(self):

@@ -6,7 +6,7 @@
 - :func:`unfitted_on_error`: a fit that fails leaves the estimator
   unfitted (or, for a warm start, as it was);
 - validation: :func:`validate_X_y`, :func:`validate_X`,
-  :func:`check_sample_weight`, :func:`encode_classes`,
+  :func:`check_sample_weight`, :func:`refuse_none`, :func:`encode_classes`,
   :func:`check_n_features` and the warm-start checks.
 
 Parallel work lives in :mod:`ensembles._parallel`; making and fitting
@@ -19,6 +19,7 @@ from numbers import Integral, Real
 from warnings import warn
 
 import numpy as np
+from scipy import sparse as sp
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -105,12 +106,13 @@ def validate_X_y(
     """Validate training data and record ``n_features_in_``/``feature_names_in_``.
 
     ``X`` keeps its dtype (members may take strings or categories); missing
-    values and sparse matrices are accepted only where every member accepts
-    them, so the error comes from here, in scikit-learn's words, rather than
-    from deep inside a member. ``check_finite=False`` leaves missing and
-    infinite values in ``X`` to the members (see :func:`array_options`).
+    values (NaN, and None in an object array) and sparse matrices are
+    accepted only where every member accepts them, so the error comes from
+    here, in scikit-learn's words, rather than from deep inside a member.
+    ``check_finite=False`` leaves missing and infinite values in ``X`` to
+    the members (see :func:`array_options`). ``y`` never has missing values.
     """
-    return validate_data(
+    X, y_valid = validate_data(
         ensemble,
         X,
         y,
@@ -118,13 +120,71 @@ def validate_X_y(
         y_numeric=y_numeric,
         **array_options(allow_nan, sparse, check_finite),
     )
+    _refuse_missing_X(ensemble, X, allow_nan, check_finite)
+    # The target as given: scikit-learn turns None into NaN in a numeric
+    # target, unchecked for a multi-output one.
+    refuse_none(y, "y", "every sample needs a target value")
+    return X, y_valid
 
 
 def validate_X(ensemble, X, *, allow_nan, sparse, check_finite=True):
     """Validate prediction data against what was seen in fit."""
-    return validate_data(
+    X = validate_data(
         ensemble, X, reset=False, **array_options(allow_nan, sparse, check_finite)
     )
+    _refuse_missing_X(ensemble, X, allow_nan, check_finite)
+    return X
+
+
+def _refuse_missing_X(ensemble, X, allow_nan, check_finite):
+    if check_finite and not allow_nan:
+        refuse_none(X, "X", missing_values_refused(type(ensemble).__name__))
+
+
+def missing_values_refused(name):
+    """Why ``X`` may not hold None (a missing value) for ``name``."""
+    return (
+        f"{name} does not accept missing values (as with NaN); impute them "
+        "first, with sklearn.impute.SimpleImputer for example"
+    )
+
+
+# None as an element of an object array, elementwise (``== None`` would ask
+# each element, and some answer neither True nor False).
+_is_none = np.frompyfunc(lambda value: value is None, 1, 1)
+
+
+def refuse_none(values, input_name, why):
+    """Raise a ValueError if ``values`` (an array-like) holds None.
+
+    ``check_array``'s finiteness check finds NaN in an object array but not
+    None, which a later conversion to float turns into NaN unseen. Numeric
+    arrays, sparse matrices and extension dtypes are not looked at (they
+    cannot hold None); an object array costs one pass.
+
+    Parameters
+    ----------
+    values : array-like
+        The input as given, or as validated.
+    input_name : str
+        Its name in the error ("X", "y", "sample_weight").
+    why : str
+        Why None is refused, for the error.
+    """
+    if values is None or sp.issparse(values):
+        return
+    if getattr(values, "dtype", None) is None:
+        dtypes = getattr(values, "dtypes", None)  # a data frame
+        if dtypes is not None and not any(dtype.kind == "O" for dtype in dtypes):
+            return
+        try:
+            values = np.asarray(values)
+        except (TypeError, ValueError):  # ragged: scikit-learn's error says so
+            return
+    if values.dtype != object:
+        return
+    if _is_none(np.asarray(values)).any():
+        raise ValueError(f"Input {input_name} contains None: {why}.")
 
 
 def encode_classes(y, ensemble=None):
@@ -176,6 +236,9 @@ def check_sample_weight(sample_weight, n_samples):
         return None
     if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    refuse_none(
+        sample_weight, "sample_weight", "every sample needs a weight (0 leaves it out)"
+    )
     sample_weight = check_array(
         sample_weight,
         ensure_2d=False,

@@ -36,6 +36,7 @@ from ._base import (
 from ._boosting_state import _StageRows, _Stages, _TrainingData
 from ._members import (
     MemberFactory,
+    check_finite_output,
     draw_seeds,
     fit_member,
     is_sklearn_tree,
@@ -81,11 +82,20 @@ def _predict(member, X, call_params):
     return np.asarray(member.predict(X, **call_params), dtype=np.float64).ravel()
 
 
-def _init_raw(init, X, loss):
-    """Raw predictions of the initial model ``init`` (or "zero") on X."""
+def _stage_predictions(members, X, call_params):
+    """The predictions of a stage's members on X, a column each."""
+    return np.column_stack([_predict(member, X, call_params) for member in members])
+
+
+def _init_raw(init, X, loss, ensemble):
+    """Raw predictions of the initial model ``init`` (or "zero") on X;
+    a ValueError naming it if they are not finite."""
     if isinstance(init, str):  # "zero"
         return np.zeros((X.shape[0], loss.n_columns))
-    return loss.raw_from_init(init, X)
+    return check_finite_output(
+        loss.raw_from_init(init, X),
+        f"{type(ensemble).__name__}: the initial estimator ({type(init).__name__})",
+    )
 
 
 def _refine_leaves(tree, loss, train, rows, column):
@@ -318,8 +328,12 @@ class _BaseBoosting(HomogeneousEnsemble):
             init = self._fit_init(train, loss)
             return _Stages(
                 init=init,
-                raw=_init_raw(init, train.X, loss),
-                raw_val=None if held_out is None else _init_raw(init, held_out.X, loss),
+                raw=_init_raw(init, train.X, loss, self),
+                raw_val=(
+                    None
+                    if held_out is None
+                    else _init_raw(init, held_out.X, loss, self)
+                ),
             )
         return _Stages(
             init=self.init_,
@@ -480,9 +494,13 @@ class _BaseBoosting(HomogeneousEnsemble):
             stages.oob_improvement.append(previous - score)
         stages.raw = raw
         if held_out is not None:
-            stages.raw_val = stages.raw_val + self._stage_raw(
-                members, step, held_out.X, held_out.call_params
+            predictions = self._check_stage(
+                _stage_predictions(members, held_out.X, held_out.call_params),
+                stage,
+                members,
+                "predict (on the rows held out for early stopping)",
             )
+            stages.raw_val = stages.raw_val + predictions * step
             stages.validation_score.append(
                 loss.score(held_out.y, stages.raw_val, held_out.loss_weight)
             )
@@ -521,7 +539,37 @@ class _BaseBoosting(HomogeneousEnsemble):
         )
         fitted = list(fitted)
         members = [member for member, _ in fitted]
-        return members, np.column_stack([prediction for _, prediction in fitted])
+        # Checked before anything uses them: a NaN would otherwise surface a
+        # stage later, as the next member's "Input y contains NaN".
+        predictions = self._check_stage(
+            np.column_stack([prediction for _, prediction in fitted]),
+            stage,
+            members,
+            "predict",
+        )
+        return members, predictions
+
+    def _check_stage(self, predictions, stage, members, method):
+        """Refuse NaN or infinity in the predictions of a stage's members (a
+        column each), naming the member; return the predictions."""
+        name = type(self).__name__
+
+        def find_member():
+            for column, member in enumerate(members):
+                in_column = f", class column {column}" if len(members) > 1 else ""
+                check_finite_output(
+                    predictions[:, column],
+                    f"{name}: the member of stage {stage}{in_column} "
+                    f"({type(member).__name__})",
+                    method=method,
+                )
+
+        return check_finite_output(
+            predictions,
+            f"{name}: the members of stage {stage}",
+            method=method,
+            find_member=find_member,
+        )
 
     def _set_fitted(self, stages, estimator, loss, held_out):
         """Set the fitted attributes from the grown ensemble."""
@@ -576,23 +624,42 @@ class _BaseBoosting(HomogeneousEnsemble):
         """Hook: refuse an ``init`` of the wrong kind."""
 
     # -- prediction ---------------------------------------------------------
-    @staticmethod
-    def _stage_raw(members, step, X, call_params):
-        predictions = [_predict(member, X, call_params) for member in members]
-        return np.column_stack(predictions) * step
-
     def _staged_raw(self, X):
-        """Yield the raw predictions after each stage."""
+        """Yield the raw predictions after each stage, each checked to be
+        finite."""
         check_is_fitted(self)
         X = validate_X(self, X, **member_input_tags(self.estimator_))
-        return self._staged_raw_from_valid(X, self._loss)
+        return (
+            self._check_raw(raw, X, self._loss)
+            for raw in self._staged_raw_from_valid(X, self._loss)
+        )
 
     def _staged_raw_from_valid(self, X, loss):
-        raw = _init_raw(self.init_, X, loss)
+        raw = _init_raw(self.init_, X, loss, self)
         X, call_params = member_input(self.estimator_, X)
         for members, step in zip(self.estimators_, self.estimator_weights_):
-            raw = raw + self._stage_raw(members, step, X, call_params)
+            raw = raw + _stage_predictions(members, X, call_params) * step
             yield raw
+
+    def _check_raw(self, raw, X, loss):
+        """Refuse raw predictions that are not finite, naming the first
+        member at fault: one pass over ``raw``; only when it fails are the
+        stages run again, checked one by one."""
+
+        def find_member():
+            _init_raw(self.init_, X, loss, self)
+            X_members, call_params = member_input(self.estimator_, X)
+            for stage, members in enumerate(self.estimators_):
+                self._check_stage(
+                    _stage_predictions(members, X_members, call_params),
+                    stage,
+                    members,
+                    "predict",
+                )
+
+        return check_finite_output(
+            raw, f"{type(self).__name__}: the stages", find_member=find_member
+        )
 
     def _raw_predict(self, X):
         check_is_fitted(self)
@@ -600,11 +667,14 @@ class _BaseBoosting(HomogeneousEnsemble):
         return self._raw_from_valid(X, self._loss)
 
     def _raw_from_valid(self, X, loss):
-        """Raw predictions of every stage for X already validated."""
+        """Raw predictions of every stage for X already validated, checked
+        to be finite."""
         raw = None
         for raw in self._staged_raw_from_valid(X, loss):
             pass
-        return _init_raw(self.init_, X, loss) if raw is None else raw  # no stage yet
+        if raw is None:  # no stage yet
+            return _init_raw(self.init_, X, loss, self)
+        return self._check_raw(raw, X, loss)
 
     @available_if(_members_have_apply)
     def apply(self, X):

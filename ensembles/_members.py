@@ -13,6 +13,8 @@ here, and so does every special case for a particular learner:
   get float32 X and no per-call check, see :func:`is_sklearn_tree`);
 - shaping members' outputs: :func:`expand_proba` (a member that missed
   classes) and :func:`one_column_per_pair` (SVC's one-vs-one shape);
+- refusing members' outputs that cannot be combined:
+  :func:`check_finite_output` (NaN or infinity, naming the member);
 - rewriting a fitted scikit-learn tree's leaves, for boosting's step per
   leaf: :func:`tree_leaves` and :func:`set_tree_leaf_values`.
 """
@@ -218,6 +220,82 @@ def expand_proba(proba, member_classes, n_classes, fill=0.0):
     full = np.full((proba.shape[0], n_classes), fill)
     full[:, member_classes] = proba
     return full
+
+
+def check_finite_output(
+    output, producer, *, method=None, rows=None, log_proba=False, find_member=None
+):
+    """Refuse NaN or infinity in what members predicted, naming who did it.
+
+    No combiner of the package (a mean, a vote, a boosting update, the next
+    layer of a stack, a decomposition) gives anything but NaN or nonsense
+    from a non-finite prediction, so it is an error where the outputs are
+    combined. The normal path is one vectorised pass over ``output``.
+
+    ``output`` is one member's output, or the combination of several (a
+    sum, say: a NaN or an infinity of any member survives in it). For a
+    combination, ``find_member`` is called only when the pass fails: it
+    checks the members' own outputs with this function, so that the error
+    names the first member at fault; when it finds none, ``producer`` is
+    named.
+
+    Parameters
+    ----------
+    output : array-like of shape (n_rows, ...)
+        Predictions, one row per sample. Outputs that are not floating
+        point (class labels) cannot be NaN and are not checked.
+    producer : str
+        Who produced ``output``, as the error names it, such as
+        "BaggingRegressor: member 3 (Ridge)" or "StackingRegressor: member
+        'knn' (layer 1), fold 2 of 5".
+    method : str, default=None
+        The method that produced it, named in the error.
+    rows : array-like of int, default=None
+        The row number of each row of ``output`` in the caller's data (a
+        fold's test rows, say), for the error; None: its own row numbers.
+    log_proba : bool, default=False
+        Whether ``output`` holds log-probabilities: -inf, the log of a zero
+        probability, is then legitimate (the probabilities are what must
+        be finite).
+    find_member : callable, default=None
+        Called without arguments when ``output`` is not finite; raises the
+        error that names the member at fault.
+
+    Returns
+    -------
+    output : array-like
+        ``output`` itself, when it is finite.
+    """
+    values = np.asarray(output)
+    if values.dtype.kind not in "fc":
+        return output
+    # -inf < inf; NaN and +inf are not. One pass either way.
+    finite = np.all(values < np.inf) if log_proba else np.isfinite(values).all()
+    if finite:
+        return output
+    if find_member is not None:
+        find_member()
+    raise ValueError(_non_finite_message(values, producer, method, rows, log_proba))
+
+
+def _non_finite_message(values, producer, method, rows, log_proba):
+    """The error of :func:`check_finite_output` (the slow path only)."""
+    per_row = values.reshape(len(values), -1) if values.ndim else values.reshape(1, 1)
+    nan = np.isnan(per_row)
+    infinite = per_row == np.inf if log_proba else np.isinf(per_row)
+    kinds = [
+        kind for kind, found in (("NaN", nan), ("infinity", infinite)) if found.any()
+    ]
+    bad = np.flatnonzero((nan | infinite).any(axis=1))
+    first = bad[0] if rows is None else np.asarray(rows)[bad[0]]
+    verb = f"{method} returned" if method else "predicted"
+    zero = " (-inf, the log of a zero probability, is fine)" if log_proba else ""
+    return (
+        f"{producer}: {verb} {' and '.join(kinds)} for {len(bad)} of "
+        f"{len(per_row)} rows (the first: row {first}). Predictions are combined "
+        f"only when they are finite{zero}: check that model, its "
+        "parameters and the data it was given."
+    )
 
 
 def tree_leaves(tree, X, call_params):

@@ -383,6 +383,9 @@ class _BaseStacking(
 
     def _member_layers(self):
         """``members_`` as one list per layer."""
+        # NotFittedError, also after a refit that failed (which leaves the
+        # private layout of the fit before it).
+        check_is_fitted(self)
         return [self.members_] if self._one_layer_fitted else self.members_
 
     def _fit_layer(self, layer, target):
@@ -392,9 +395,9 @@ class _BaseStacking(
         some fold held out: the rows the next layer is trained on.
         """
         splits, held_out = self._layer_splits(layer, target)
+        fold_labels = self._fold_labels(len(splits))
         folds = [
-            (train, test, label)
-            for (train, test), label in zip(splits, self._fold_labels(len(splits)))
+            (train, test, label) for (train, test), label in zip(splits, fold_labels)
         ]
         if self.refit:
             folds.append((layer.rows, None, "refit on all rows"))
@@ -441,9 +444,11 @@ class _BaseStacking(
 
         fitted, columns = [], []
         tests = [test for _, test in splits]
+        stack = type(self).__name__
         weight = target.sample_weight
         held_out_weight = None if weight is None else weight[held_out]
         for member, _, _ in planned:
+            who = f"{stack}: member {member.name!r} (layer {layer.number})"
             fitted_member, member_columns = collect_member(
                 member,
                 results,
@@ -451,6 +456,7 @@ class _BaseStacking(
                 held_out,
                 len(target.y),
                 self.refit and not member.prefit,
+                [who] if member.prefit else [f"{who}, {fold}" for fold in fold_labels],
             )
             fitted.append(fitted_member)
             columns.append(member_columns)
@@ -561,8 +567,14 @@ class _BaseStacking(
         X_layer = frame_as_given(given, X)
         X_passthrough = self._passthrough_input(X)
         layers = self._member_layers()
+        stack = type(self).__name__
         for number, layer in enumerate(layers[:n_layers], start=1):
-            columns = [member.stack_output(X_layer) for member in layer]
+            columns = [
+                member.stack_output(
+                    X_layer, f"{stack}: member {member.name!r} (layer {number})"
+                )
+                for member in layer
+            ]
             last = number == len(layers)
             X_layer = self._next_layer_input(columns, X_passthrough, last)
         return X_layer

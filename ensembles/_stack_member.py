@@ -20,7 +20,13 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import _safe_indexing
 
-from ._members import MemberFactory, expand_proba, fit_member, one_column_per_pair
+from ._members import (
+    MemberFactory,
+    check_finite_output,
+    expand_proba,
+    fit_member,
+    one_column_per_pair,
+)
 
 __all__ = [
     "FoldBaggedMember",
@@ -168,8 +174,11 @@ def _num_rows(y):
     return y.shape[0]
 
 
-def collect_member(member, fits, tests, held_out, n_samples, refit):
+def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
     """Turn one member's fits into its out-of-fold columns and fitted member.
+
+    Each fit's output is checked to be finite (a ValueError naming the
+    member and the fold otherwise): the next layer cannot learn from NaN.
 
     Parameters
     ----------
@@ -187,6 +196,9 @@ def collect_member(member, fits, tests, held_out, n_samples, refit):
     refit : bool
         Whether a refit on all rows follows the folds (never for a prefit
         member).
+    producers : list of str
+        How an error names each fit that predicted ``tests``, such as
+        "StackingRegressor: member 'knn' (layer 1), fold 2 of 5".
 
     Returns
     -------
@@ -197,9 +209,10 @@ def collect_member(member, fits, tests, held_out, n_samples, refit):
         fold predicted.
     """
     models, oof, counts = [], None, np.zeros(n_samples)
-    for test in tests:
+    for test, producer in zip(tests, producers):
         model, output = next(fits)
         output = output.reshape(len(output), -1)
+        check_finite_output(output, producer, method=member.stack_method, rows=test)
         models.append(model)
         if oof is None:
             oof = np.zeros((n_samples, output.shape[1]))
@@ -284,13 +297,16 @@ class FoldBaggedMember(BaseEstimator):
             total = output if total is None else total + output
         return total / len(self._predictors())
 
-    def stack_output(self, X):
+    def stack_output(self, X, producer=None):
         """Compute the columns this member feeds to the next layer.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The layer's input.
+        producer : str, default=None
+            How the error names this member if its output holds NaN or
+            infinity (the model at fault is added); None: by its name.
 
         Returns
         -------
@@ -298,8 +314,28 @@ class FoldBaggedMember(BaseEstimator):
             The averaged output of :attr:`stack_method_`, shaped by
             :func:`stack_columns`.
         """
-        output = self._average(self.stack_method_, X)
-        return stack_columns(output, self.stack_method_, self._output)
+        method = self.stack_method_
+        producer = producer or f"Member {self.name!r}"
+        output = self._average(method, X)
+
+        def find_model():
+            # Only when the average is not finite: which model made it so.
+            models = self._predictors()
+            for k, model in enumerate(models, start=1):
+                if self.refit_estimator_ is not None:
+                    which = "refit on all rows"
+                elif self._prefit:
+                    which = "prefit"
+                else:
+                    which = f"fold model {k} of {len(models)}"
+                check_finite_output(
+                    method_output(model, method, X, self._output),
+                    f"{producer}, {which}",
+                    method=method,
+                )
+
+        check_finite_output(output, producer, method=method, find_member=find_model)
+        return stack_columns(output, method, self._output)
 
     def stack_output_names(self, prefix):
         """Name the columns of :meth:`stack_output`.

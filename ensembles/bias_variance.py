@@ -24,12 +24,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import array_options
+from ._base import array_options, missing_values_refused, refuse_none
 from ._bias_variance_table import BiasVarianceTable
 from ._decomposition import LOSSES, PROBA_LOSSES, BiasVarianceResult, decompose
 from ._diversity import member_outputs
 from ._members import (
     MemberFactory,
+    check_finite_output,
     draw_seeds,
     expand_proba,
     fit_member,
@@ -99,10 +100,21 @@ def _check_options(estimator, loss, n_rounds, sampling):
 
 
 def _check_data(estimator, X_train, y_train, X_test, y_test, y_test_true, loss):
-    options = array_options(**member_input_tags(estimator))
+    accepted = member_input_tags(estimator)
+    options = array_options(**accepted)
     given_train, given_test = X_train, X_test
     X_train = check_array(X_train, input_name="X_train", **options)
     X_test = check_array(X_test, input_name="X_test", **options)
+    if not accepted["allow_nan"]:
+        why = missing_values_refused(type(estimator).__name__)
+        refuse_none(X_train, "X_train", why)
+        refuse_none(X_test, "X_test", why)
+    for name, y in [
+        ("y_train", y_train),
+        ("y_test", y_test),
+        ("y_test_true", y_test_true),
+    ]:
+        refuse_none(y, name, "every sample needs a target value")
     numeric = loss == "squared_error"
     y_dtype = np.float64 if numeric else None
     y_train = check_array(y_train, ensure_2d=False, dtype=y_dtype, input_name="y_train")
@@ -234,7 +246,7 @@ def _round_predictions(
         labels=[f"Bias/variance round {i}" for i in range(n_rounds)],
     )
     predictions, members, weights = zip(*rounds)
-    predictions = np.stack(predictions)
+    predictions = _checked_rounds(np.stack(predictions), estimator, classes)
     if members[0] is None:
         return predictions, None, None
     if len({m.shape for m in members}) > 1 or any(
@@ -244,7 +256,35 @@ def _round_predictions(
         # no per-member bias and variance (none of the supported ensembles
         # does this).
         return predictions, None, None
-    return predictions, np.stack(members), weights[0]
+    members = _checked_rounds(np.stack(members), estimator, classes, of_members=True)
+    return predictions, members, weights[0]
+
+
+def _checked_rounds(outputs, estimator, classes, *, of_members=False):
+    """Refuse rounds' outputs with NaN or infinity, naming the round (and
+    the member): a decomposition of them would be NaN.
+
+    ``outputs`` has one entry per round: the estimator's test predictions,
+    or with ``of_members`` its members' (one entry per member). One pass
+    over all of them; only when it fails is the round at fault looked for.
+    """
+    name = type(estimator).__name__
+    # Members are read as the ensemble combines them (probabilities or
+    # votes): their method is not named.
+    method = None if of_members else "predict" if classes is None else "predict_proba"
+
+    def find_round():
+        for i, output in enumerate(outputs):
+            producer = f"Bias/variance round {i} ({name})"
+            if not of_members:
+                check_finite_output(output, producer, method=method)
+                continue
+            for j, member_output in enumerate(output):
+                check_finite_output(member_output, f"{producer}, member {j}")
+
+    return check_finite_output(
+        outputs, f"Bias/variance rounds ({name})", method=method, find_member=find_round
+    )
 
 
 def bias_variance_decomposition(

@@ -9,6 +9,10 @@ subsampling, robust losses, several layers, passthrough, repeats, blending
 and ensemble selection on top of a stack. Every shared test runs over
 ``ENTRIES`` (plain and variants), filtered where a behaviour only exists for
 some estimators (n_jobs, warm_start).
+
+Members that predict NaN or infinity (:class:`NaNRegressor`,
+:class:`NaNClassifier`) and :func:`with_faulty_member`, which swaps one into
+any entry that has members, are here too, for the fault tests.
 """
 
 import functools
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.datasets import make_classification, make_friedman1
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
@@ -323,3 +327,103 @@ def assert_same_outputs(actual, expected, exact=True):
             assert_array_equal(actual[name], value, err_msg=name)
         else:
             assert_allclose(actual[name], value, err_msg=name)
+
+
+# --------------------------------------------------------------------------
+# Faulty members: NaN (or infinity) in their predictions
+# --------------------------------------------------------------------------
+class _Faulty:
+    """``value`` (NaN) in the predictions of rows whose first feature
+    exceeds ``beyond``, or with ``beyond=None`` the ``above`` quantile of
+    the training rows' first feature: ``above=0.8`` spoils about a fifth of
+    the rows a member is fitted on, a fault seen in fit (out-of-fold,
+    out-of-bag, a boosting stage); ``beyond`` past the training data spoils
+    only rows beyond it, a fault seen in predict.
+    """
+
+    def _fit_threshold(self, X):
+        if self.beyond is not None:
+            self.threshold_ = self.beyond
+        else:
+            first = np.asarray(X, dtype=np.float64)[:, 0]
+            self.threshold_ = np.quantile(first, self.above)
+
+    def _spoil(self, X, predictions):
+        predictions = np.array(predictions, dtype=np.float64)
+        predictions[np.asarray(X, dtype=np.float64)[:, 0] > self.threshold_] = (
+            self.value
+        )
+        return predictions
+
+
+class NaNRegressor(_Faulty, RegressorMixin, BaseEstimator):
+    """Predicts the (weighted) mean of y, and ``value`` on some rows (see
+    :class:`_Faulty`)."""
+
+    def __init__(self, above=0.8, beyond=None, value=np.nan):
+        self.above = above
+        self.beyond = beyond
+        self.value = value
+
+    def fit(self, X, y, sample_weight=None):
+        self._fit_threshold(X)
+        self.mean_ = np.average(y, weights=sample_weight)
+        return self
+
+    def predict(self, X):
+        return self._spoil(X, np.full(len(X), self.mean_))
+
+
+class NaNClassifier(_Faulty, ClassifierMixin, BaseEstimator):
+    """Predicts the class frequencies as probabilities, and ``value`` on
+    some rows (see :class:`_Faulty`)."""
+
+    def __init__(self, above=0.8, beyond=None, value=np.nan):
+        self.above = above
+        self.beyond = beyond
+        self.value = value
+
+    def fit(self, X, y, sample_weight=None):
+        self._fit_threshold(X)
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.prior_ = counts / counts.sum()
+        return self
+
+    def predict_proba(self, X):
+        return self._spoil(X, np.tile(self.prior_, (len(X), 1)))
+
+    def predict_log_proba(self, X):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def decision_function(self, X):
+        return self.predict_proba(X)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def member_param(estimator):
+    """The parameter holding one of ``estimator``'s members: "estimator"
+    (bagging, boosting), the first member's name (a stack), or None
+    (ensemble selection combines given columns: it has no members)."""
+    params = estimator.get_params(deep=False)
+    if "estimator" in params:
+        return "estimator"
+    if "estimators" in params:
+        layers = params["estimators"]
+        first_layer = layers[0] if isinstance(layers[0], list) else layers
+        return first_layer[0][0]
+    return None
+
+
+def with_faulty_member(estimator, **faulty_params):
+    """``estimator`` with one member swapped for a :class:`NaNRegressor` or
+    :class:`NaNClassifier` of the member's kind (boosting's members are
+    regressors, also in a classifier)."""
+    name = member_param(estimator)
+    member = estimator.get_params()[name]
+    if name == "estimator" and member is None:
+        member = estimator._get_estimator()
+    kind = NaNClassifier if is_classifier(member) else NaNRegressor
+    return estimator.set_params(**{name: kind(**faulty_params)})

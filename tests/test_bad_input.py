@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from _registry import entries, ids
+from _registry import entries, ids, member_param, seeded, with_faulty_member
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -321,3 +321,84 @@ def test_bias_variance_bad_input():
         bias_variance_decomposition(Ridge(), X, np.c_[Y_REG, Y_REG], X, Y_REG)
     with pytest.raises(ValueError, match="Round 0 failed|round 0 failed"):
         bias_variance_decomposition(Exploding(), X, Y_REG, X, Y_REG, n_rounds=2)
+
+
+# ==========================================================================
+# Members predicting NaN or infinity, and None in object arrays (issue #18,
+# items 2 and 4). Behaviour tests of each estimator: tests/test_member_faults.py.
+# ==========================================================================
+WITH_MEMBERS = [entry for entry in ALL if member_param(entry.build()) is not None]
+# Who an error names, besides the member itself.
+NAMED_FAULT = r"(member|stage|round)[^:]*: \w+( \([\w ]+\))? returned NaN for \d+ of"
+
+
+def _far(X):
+    """X with its first feature far beyond anything in the training data."""
+    X = np.array(X, dtype=np.float64)
+    X[:5, 0] = 1e6
+    return X
+
+
+@pytest.mark.parametrize("entry", WITH_MEMBERS, ids=ids(WITH_MEMBERS))
+def test_member_predicting_nan_in_fit_or_predict_is_named(entry):
+    # A member spoiling a fifth of the rows it was fitted on: boosting and
+    # stacking see it in fit (a stage, a fold), bagging in predict (or in
+    # its out-of-bag score).
+    X, y = entry.data
+    model = with_faulty_member(seeded(entry))
+    with pytest.raises(ValueError, match=NAMED_FAULT) as error:
+        model.fit(X, y)
+        model.predict(X)
+    assert type(model).__name__ in str(error.value)
+
+
+@pytest.mark.parametrize("entry", WITH_MEMBERS, ids=ids(WITH_MEMBERS))
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_member_predicting_nan_in_predict_only_is_named(entry, value):
+    X, y = entry.data
+    model = with_faulty_member(seeded(entry), beyond=1e3, value=value).fit(X, y)
+    assert np.all(np.isfinite(model.predict(X).astype(np.float64)))
+    kind = "NaN" if np.isnan(value) else "infinity"
+    for method in ("predict", "predict_proba", "decision_function", "transform"):
+        if not hasattr(model, method):
+            continue
+        with pytest.raises(ValueError, match=NAMED_FAULT.replace("NaN", kind)):
+            getattr(model, method)(_far(X))
+
+
+def _none_at(values, index):
+    values = np.array(values, dtype=object)
+    values[index] = None
+    return values
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+def test_none_in_object_X_is_a_missing_value(entry):
+    # As NaN: members that take missing values get it, else a clear error.
+    X, y = entry.data
+    X_none = _none_at(X, (3, 1))
+    estimator = entry.build()
+    if get_tags(estimator).input_tags.allow_nan:
+        model = estimator.fit(X_none, y)
+        assert np.all(np.isfinite(model.predict(X_none).astype(np.float64)))
+        return
+    with pytest.raises(ValueError, match="Input X contains (None|NaN)"):
+        estimator.fit(X_none, y)
+    model = entry.build().fit(X, y)
+    with pytest.raises(ValueError, match="Input X contains (None|NaN)"):
+        model.predict(X_none)
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+def test_none_in_object_y_is_refused(entry):
+    X, y = entry.data
+    with pytest.raises(ValueError, match="^Input y contains None: every sample"):
+        entry.build().fit(X, _none_at(y, 3))
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+def test_none_in_object_sample_weight_is_refused(entry):
+    X, y = entry.data
+    weight = _none_at(np.ones(len(y)), 3)
+    with pytest.raises(ValueError, match="^Input sample_weight contains None: every"):
+        entry.build().fit(X, y, sample_weight=weight)
