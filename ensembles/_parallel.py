@@ -22,6 +22,7 @@ import weakref
 import numpy as np
 from joblib import cpu_count, effective_n_jobs, parallel_config
 from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 from joblib.parallel import get_active_backend
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -91,17 +92,21 @@ def parallel_map(
     # Backends that cannot stream results (multiprocessing) return a list.
     streams = getattr(backend, "supports_return_generator", False)
 
+    dispatched = set()  # tasks handed to the workers, by index
+
     def run(start):
         """The results of ``tasks[start:]``, in task order."""
         schedule = None if groups is None else _LongestFirst(groups[start:])
         order = range(len(tasks) - start) if schedule is None else schedule.order()
         token = None if schedule is None else schedule.token
-        calls = (
-            delayed(_run_task)(
-                token, index, labels[start + index], function, *tasks[start + index]
-            )
-            for index in order
-        )
+
+        def calls():
+            for index in order:
+                dispatched.add(start + index)
+                yield delayed(_run_task)(
+                    token, index, labels[start + index], function, *tasks[start + index]
+                )
+
         # One task per batch: tasks here are whole model fits, and batching
         # them would leave workers idle at the end of uneven batches. A
         # schedule learns from results as soon as they finish, and puts them
@@ -112,14 +117,19 @@ def parallel_map(
         with context, _on_every_worker(_large_arguments(tasks[start:])):
             results = Parallel(
                 n_jobs=n_jobs, prefer="threads", return_as=return_as, batch_size=1
-            )(calls)
+            )(calls())
         return results if schedule is None else _in_task_order(results, schedule)
 
-    results = _resumed_after_worker_loss(run, desc or "tasks")
+    def running(done):
+        """What to call the tasks that may have been running when a worker
+        process died, the first ``done`` results having come back."""
+        return [labels[i] or f"task {i}" for i in sorted(dispatched) if i >= done]
+
+    results = _resumed_after_worker_loss(run, desc or "tasks", running)
     return progress(results, len(tasks), desc or "tasks", verbose)
 
 
-def _resumed_after_worker_loss(run, desc):
+def _resumed_after_worker_loss(run, desc, running=None):
     """Yield ``run(0)``'s results; if Dask loses results with a worker,
     once, yield the rest from ``run(first result not yet yielded)``.
 
@@ -129,6 +139,10 @@ def _resumed_after_worker_loss(run, desc):
     included), so running them again gives the same results. A second loss,
     or a task that killed several workers in turn, ends the work with an
     error that says so.
+
+    A loky worker process that dies (a member that crashed, ended its
+    process or ran out of memory) is not run again: the error names the
+    tasks that were out, from ``running(done)``.
     """
     done, retried = 0, False
     while True:
@@ -137,6 +151,14 @@ def _resumed_after_worker_loss(run, desc):
                 yield result
                 done += 1
             return
+        except TerminatedWorkerError as error:
+            suspects = running(done) if running is not None else []
+            named = "; ".join(suspects[:6]) + (" ..." if len(suspects) > 6 else "")
+            raise RuntimeError(
+                f"{desc}: a worker process died while running one of: "
+                f"{named or 'the tasks'}. A member that crashes, ends its "
+                f"process or runs out of memory kills its worker. ({error})"
+            ) from error
         except Exception as error:
             lost = _lost_with_a_worker(error)
             if lost is None:

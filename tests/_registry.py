@@ -16,6 +16,7 @@ any entry that has members, are here too, for the fault tests.
 """
 
 import functools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -427,3 +428,14 @@ def with_faulty_member(estimator, **faulty_params):
         member = estimator._get_estimator()
     kind = NaNClassifier if is_classifier(member) else NaNRegressor
     return estimator.set_params(**{name: kind(**faulty_params)})
+
+
+class ProcessExitRegressor(RegressorMixin, BaseEstimator):
+    """Ends the process that fits it, as a member that crashes would: fit
+    it only in a worker process (the loky backend), never in the tests'."""
+
+    def fit(self, X, y):
+        os._exit(3)
+
+    def predict(self, X):  # pragma: no cover - never fitted
+        return np.zeros(len(X))

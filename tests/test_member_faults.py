@@ -522,3 +522,31 @@ def test_decomposition_refuses_none():
         bias_variance_decomposition(
             DecisionTreeClassifier(), X, _with_none(Y_BIN, 0), X, Y_BIN, n_rounds=2
         )
+
+
+# --------------------------------------------------------------------------
+# A member that ends its worker process
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["bagging", "stacking"])
+def test_a_member_that_kills_its_worker_is_named(kind):
+    from _registry import ProcessExitRegressor
+    from joblib import parallel_config
+    from sklearn.datasets import make_friedman1
+    from sklearn.tree import DecisionTreeRegressor
+
+    from ensembles import BaggingRegressor, StackingRegressor
+
+    X, y = make_friedman1(n_samples=100, random_state=0)
+    if kind == "bagging":
+        model = BaggingRegressor(ProcessExitRegressor(), n_estimators=2, n_jobs=2)
+        named = r"BaggingRegressor: fitting member 0"
+    else:
+        members = [("tree", DecisionTreeRegressor()), ("crash", ProcessExitRegressor())]
+        model = StackingRegressor(members, cv=2, n_jobs=2)
+        named = r"Member 'crash' \(layer 1\), fold 1 of 2"
+    # Loky worker processes: the member's os._exit ends one of them, never
+    # the tests' own process.
+    with parallel_config(backend="loky"):
+        with pytest.raises(RuntimeError, match="a worker process died") as info:
+            model.fit(X, y)
+    assert re.search(named, str(info.value))
