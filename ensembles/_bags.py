@@ -24,6 +24,7 @@ from ._base import (
     HomogeneousEnsemble,
     check_n_features,
     check_sample_weight,
+    check_target_magnitude,
     unfitted_on_error,
     validate_X,
     validate_X_y,
@@ -39,6 +40,7 @@ from ._members import (
 )
 from ._parallel import member_threads, parallel_map
 from ._routing import route_metadata
+from ._scale_safe import normalised_weights
 
 
 # --------------------------------------------------------------------------
@@ -64,7 +66,8 @@ def _draw_bag(seed, plan):
     features = _draw(
         rng, plan["n_features"], plan["n_draw_features"], plan["bootstrap_features"]
     )
-    weights = plan["sample_weight"]
+    # Normalised first: the sum of weights of 1e307 overflows.
+    weights = normalised_weights(plan["sample_weight"])
     p = None if weights is None else weights / weights.sum()
     rows = _draw(rng, plan["n_samples"], plan["n_draw_samples"], plan["bootstrap"], p)
     return features, rows
@@ -183,7 +186,9 @@ class _BaseBagging(HomogeneousEnsemble):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights, used as the probabilities with which rows are
             drawn into each bag (as scikit-learn's bagging does); not passed
-            on to the members.
+            on to the members. Only their ratios matter: weights of any
+            finite magnitude are accepted (with a float ``max_samples``,
+            their sum must be finite).
         **fit_params : dict
             Metadata routed to the members' ``fit`` (each member receives
             its bag's rows of per-sample metadata when it is fitted on
@@ -210,6 +215,10 @@ class _BaseBagging(HomogeneousEnsemble):
         )
         y = self._validate_y(y)
         n_samples, n_features = X.shape
+        if is_regressor(self):
+            # The members average their bag's targets; the ensemble, the
+            # members' predictions.
+            check_target_magnitude(y, max(n_samples, self.n_estimators))
         sample_weight = check_sample_weight(sample_weight, n_samples)
         if sample_weight is not None and not self.bootstrap:
             warn(
@@ -298,7 +307,16 @@ class _BaseBagging(HomogeneousEnsemble):
         elif isinstance(self.max_samples, Integral):
             n_draws = int(self.max_samples)
         else:
-            total = n_samples if sample_weight is None else sample_weight.sum()
+            with np.errstate(over="ignore"):
+                total = n_samples if sample_weight is None else sample_weight.sum()
+            if not np.isfinite(total):
+                raise ValueError(
+                    "sample_weight too large: max_samples="
+                    f"{self.max_samples} draws that fraction of the sum of the "
+                    "sample weights, and their sum overflows float64. Pass "
+                    "max_samples as an integer, or divide sample_weight by a "
+                    "common factor."
+                )
             n_draws = max(int(self.max_samples * total), 1)
             # A fraction of weights that sum to little (normalised weights
             # sum to 1) is a tiny bag, whatever the number of rows.

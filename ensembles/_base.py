@@ -6,7 +6,8 @@
 - :func:`unfitted_on_error`: a fit that fails leaves the estimator
   unfitted (or, for a warm start, as it was);
 - validation: :func:`validate_X_y`, :func:`validate_X`,
-  :func:`check_sample_weight`, :func:`refuse_none`, :func:`encode_classes`,
+  :func:`check_sample_weight`, :func:`refuse_none`,
+  :func:`check_target_magnitude`, :func:`encode_classes`,
   :func:`check_n_features` and the warm-start checks.
 
 Parallel work lives in :mod:`ensembles._parallel`; making and fitting
@@ -31,6 +32,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._members import member_input_tags
+from ._scale_safe import FLOAT_MAX, power_of_two_scale
 
 
 def unfitted_on_error(fit):
@@ -226,11 +228,16 @@ def check_warm_start_estimator(ensemble, estimator):
         )
 
 
-def check_sample_weight(sample_weight, n_samples):
+def check_sample_weight(sample_weight, n_samples, *, for_members=False):
     """Validate ``sample_weight`` (None, a number or an array) for ``n_samples`` rows.
 
     Returns None or a float64 array of shape (n_samples,) that is finite,
-    non-negative and not all zero.
+    non-negative and not all zero. The ensembles' own arithmetic with the
+    weights is scale-safe (:mod:`ensembles._scale_safe`), so weights of any
+    finite size are accepted; with ``for_members=True`` (the weights are
+    handed to the members' ``fit`` as they are), weights so large that a
+    sum of ``n_samples`` of them overflows float64 are refused: members
+    sum them.
     """
     if sample_weight is None:
         return None
@@ -261,7 +268,61 @@ def check_sample_weight(sample_weight, n_samples):
         raise ValueError(
             "sample_weight must not be all zero: at least one weight must be positive."
         )
+    if for_members:
+        largest = float(np.max(sample_weight))
+        if largest > FLOAT_MAX / n_samples:
+            factor = largest / (FLOAT_MAX / n_samples)
+            raise ValueError(
+                f"sample_weight too large: weights reach {largest:.3g}, and "
+                f"sums of {n_samples} such weights, which the members form "
+                "when they are fitted with them, overflow float64 (it ends at "
+                f"{FLOAT_MAX:.3g}). Divide sample_weight by a common factor "
+                f"of at least {factor:.3g}."
+            )
     return sample_weight
+
+
+def check_target_magnitude(y, n_terms=None):
+    """Refuse regression targets too large to be summed over the rows.
+
+    A regression ensemble and its members sum targets over rows (the mean
+    it starts from, a leaf's or a bag's mean) and subtract predictions from
+    them (residuals): targets whose sum can exceed float64's range give
+    infinite or NaN predictions there, so they are refused, with the
+    factor to divide them by.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Validated, finite regression targets.
+    n_terms : int, default=None
+        None: the sum of |y| over the rows must be finite (one target of
+        1e308 among ordinary ones passes). An int: so must a sum of
+        ``n_terms`` targets as large as the largest, for sums that may
+        repeat a row (a bootstrap bag) or add up predictions of it (the
+        members of a bag).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if y.size == 0:
+        return
+    magnitudes = np.abs(y)
+    largest = float(np.max(magnitudes))
+    if n_terms is None:
+        # The sum of |y|, scaled by a power of two so that it cannot
+        # overflow: its ratio to FLOAT_MAX is the factor to divide y by.
+        scale = power_of_two_scale(magnitudes)
+        factor = float(np.max(np.sum(magnitudes * scale, axis=0)) / FLOAT_MAX / scale)
+        what = f"the sum of |y| over the {y.shape[0]} rows"
+    else:
+        factor = largest / (FLOAT_MAX / n_terms)
+        what = f"a sum of {n_terms} targets as large"
+    if factor > 1:
+        raise ValueError(
+            f"targets too large: |y| reaches {largest:.3g}, and {what}, "
+            "which the ensemble and its members form (means, residuals), "
+            f"overflows float64 (it ends at {FLOAT_MAX:.3g}). Divide y by a "
+            f"common factor of at least {factor:.3g}."
+        )
 
 
 def check_n_features(value, n_features, name):

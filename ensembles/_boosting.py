@@ -99,6 +99,9 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         Number of stages kept (fewer than n_estimators after early stopping).
     train_score_ : ndarray of shape (n_estimators_,)
         Training loss after each stage (in-bag rows when subsampling).
+        Computed without overflow where it is representable; infinite
+        where it is not (a mean squared error beyond float64's 1.8e308,
+        for residuals beyond about 1.3e154).
     oob_improvement_ : ndarray of shape (n_estimators_,)
         Fall of the out-of-bag loss at each stage, as scikit-learn defines
         it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
@@ -106,7 +109,9 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         the stages of an earlier fit without subsampling).
     oob_scores_ : ndarray of shape (n_estimators_,)
         Loss of the ensemble after each stage on the rows that stage was
-        not fitted on (with subsample < 1).
+        not fitted on (with subsample < 1); NaN for a stage whose
+        out-of-bag rows have no weight (none left out, or all of zero
+        ``sample_weight``): there is nothing to score.
     oob_score_ : float
         ``oob_scores_[-1]`` (with subsample < 1).
     validation_score_ : ndarray of shape (n_estimators_,)
@@ -333,7 +338,9 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         the stages of an earlier fit without subsampling).
     oob_scores_ : ndarray of shape (n_estimators_,)
         Loss of the ensemble after each stage on the rows that stage was
-        not fitted on (with subsample < 1).
+        not fitted on (with subsample < 1); NaN for a stage whose
+        out-of-bag rows have no weight (none left out, or all of zero
+        ``sample_weight``): there is nothing to score.
     oob_score_ : float
         ``oob_scores_[-1]`` (with subsample < 1).
     validation_score_ : ndarray of shape (n_estimators_,)

@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (
     HomogeneousEnsemble,
     check_sample_weight,
+    check_target_magnitude,
     unfitted_on_error,
     validate_X,
     validate_X_y,
@@ -47,6 +48,7 @@ from ._members import (
 )
 from ._parallel import arrays_sent_once, member_threads, parallel_map, progress
 from ._routing import consumes, route_metadata, routing_enabled
+from ._scale_safe import normalised_weights, power_of_two_scale
 
 
 def _fit_stage_member(
@@ -174,7 +176,10 @@ class _BaseBoosting(HomogeneousEnsemble):
             them is an error) and to the initial estimator's. With metadata
             routing enabled, the members and a given ``init`` receive them
             only when they request them (``set_fit_request``); a member
-            that does not is fitted on its subsample's rows.
+            that does not is fitted on its subsample's rows. Weights so
+            large that a sum of n_samples of them overflows float64 are
+            refused, as are regression targets so large: the members sum
+            them.
         monitor : callable, default=None
             Called after each stage as ``monitor(i, self, locals())``, with
             ``i`` the stage's index and ``self`` already holding the fitted
@@ -252,7 +257,10 @@ class _BaseBoosting(HomogeneousEnsemble):
             y_numeric=not is_classifier(self),
         )
         y = self._encode_y(column_or_1d(y, warn=True))
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        if not is_classifier(self):
+            check_target_magnitude(y)
+        # The members and ``init`` are fitted with the weights as given.
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], for_members=True)
         self._check_weighted_target(y, sample_weight)
         loss_weight = np.ones(X.shape[0]) if sample_weight is None else sample_weight
         return _TrainingData(
@@ -456,11 +464,42 @@ class _BaseBoosting(HomogeneousEnsemble):
                 sample_without_replacement(n_samples, n_in_bag, random_state=seeds[-1])
             )
         rows = _StageRows.take(indices, train, stages.raw)
+        if not np.any(rows.loss_weight > 0):
+            raise ValueError(
+                f"The subsample of stage {stage} ({len(rows.y)} of {n_samples} "
+                f"rows, subsample={self.subsample}) holds only rows of zero "
+                "sample_weight, so no member can be fitted to it: raise "
+                "subsample or give more rows a positive weight."
+            )
         loss.prepare_stage(rows.y, rows.raw, rows.loss_weight)
         gradient = loss.negative_gradient(train.y, stages.raw)
-        members, direction = self._fit_members(
-            stage, gradient, rows, train, seeds[:-1], make_member, member_weights
-        )
+        # The members fit the gradient scaled by a power of two when it is
+        # of extreme magnitude (residuals of 1e154, say), so that their own
+        # sums of squares do not overflow: the stage's step along their
+        # predictions is computed (a line search, or leaf values), so the
+        # scale of what they fit does not change the stage.
+        try:
+            members, direction = self._fit_members(
+                stage,
+                gradient * power_of_two_scale(gradient),
+                rows,
+                train,
+                seeds[:-1],
+                make_member,
+                member_weights,
+            )
+        except ValueError as error:
+            # The gradient they fit is finite and of ordinary magnitude: a
+            # member that predicts NaN or infinity, or fails, with weights
+            # so large that its own weighted sums overflow, says so.
+            weights = train.sample_weight
+            if weights is None or power_of_two_scale(weights) >= 1.0:
+                raise
+            raise ValueError(
+                f"{error}; sample_weight too large for it (weights reach "
+                f"{np.max(weights):.3g}): its weighted sums overflow float64. "
+                "Divide sample_weight by a common factor."
+            ) from error
         if refine_leaves:
             # Trees: a step per leaf, so the stage moves by its leaf values
             # times the learning rate.
@@ -471,7 +510,23 @@ class _BaseBoosting(HomogeneousEnsemble):
             step = self.learning_rate * loss.line_search(
                 rows.y, rows.raw, rows.of(direction), rows.loss_weight
             )
-        raw = stages.raw + direction * step
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = stages.raw + direction * step
+        if not (np.all(np.isfinite(step)) and np.all(np.isfinite(raw))):
+            # The targets are summable and the line searches scale-safe: only
+            # members whose predictions are tiny next to the residuals (a
+            # step beyond float64's range) get here.
+            cause = (
+                "."
+                if is_classifier(self)
+                else ": targets too large for these members. Divide y by a "
+                "common factor."
+            )
+            raise ValueError(
+                f"{type(self).__name__}: stage {stage} moves the ensemble's "
+                "raw predictions beyond float64's range (its step along the "
+                f"members' predictions is {step})" + cause
+            )
 
         stages.members.append(members)
         stages.steps.append(step)
@@ -501,9 +556,22 @@ class _BaseBoosting(HomogeneousEnsemble):
                 "predict (on the rows held out for early stopping)",
             )
             stages.raw_val = stages.raw_val + predictions * step
-            stages.validation_score.append(
-                loss.score(held_out.y, stages.raw_val, held_out.loss_weight)
+            validation_score = loss.score(
+                held_out.y, stages.raw_val, held_out.loss_weight
             )
+            if not np.isfinite(validation_score):
+                cause = (
+                    "."
+                    if is_classifier(self)
+                    else ": targets too large for early stopping. Divide y by "
+                    "a common factor, or set n_iter_no_change=None."
+                )
+                raise ValueError(
+                    f"{type(self).__name__}: the validation loss of stage "
+                    f"{stage} overflows float64 ({validation_score}), so early "
+                    "stopping cannot compare stages" + cause
+                )
+            stages.validation_score.append(validation_score)
 
     def _fit_members(
         self, stage, gradient, rows, train, seeds, make_member, member_weights
@@ -606,7 +674,11 @@ class _BaseBoosting(HomogeneousEnsemble):
             init = loss.init_estimator()
             if train.sample_weight is None:
                 return init.fit(train.X, train.y)
-            return init.fit(train.X, train.y, sample_weight=train.sample_weight)
+            # Its constant is a ratio of weighted sums: normalised weights
+            # give the same constant and cannot overflow.
+            return init.fit(
+                train.X, train.y, sample_weight=normalised_weights(train.sample_weight)
+            )
         init = clone(self.init)
         self._check_init(init)
         params = dict(train.init_metadata)

@@ -13,6 +13,8 @@ import dataclasses
 
 import numpy as np
 
+from ._scale_safe import power_of_two_scale
+
 LOSSES = ("squared_error", "zero_one", "log_loss", "brier")
 #: The losses of predicted probabilities: the rounds collect predict_proba.
 PROBA_LOSSES = ("log_loss", "brier")
@@ -389,17 +391,43 @@ def _corrected(bias, variance, n_rounds):
     return bias - variance / (n_rounds - 1)
 
 
-def _result(loss, figures, leave_one_out, n_rounds):
+def _result(loss, figures, leave_one_out, n_rounds, scale=1.0):
     """The BiasVarianceResult of ``figures`` (name -> value or None), with
     the jackknife standard error of each from ``leave_one_out`` (name ->
     its values with each round left out; a name missing: 0, the figure
-    does not depend on the rounds)."""
-    figures = {k: None if v is None else float(v) for k, v in figures.items()}
+    does not depend on the rounds).
+
+    ``scale``: the power of two the squared-error figures were computed
+    at (the predictions and targets multiplied by it), undone here: they
+    are squares, so divided by it twice. A figure beyond float64's range
+    is an error that names the cause."""
+
+    def unscaled(value):
+        if scale == 1.0:
+            return float(value)
+        with np.errstate(over="ignore", under="ignore"):
+            return float(value / scale / scale)
+
+    figures = {k: None if v is None else unscaled(v) for k, v in figures.items()}
     errors = {
-        name: _jackknife(leave_one_out[name]) if name in leave_one_out else 0.0
+        name: unscaled(_jackknife(leave_one_out[name]))
+        if name in leave_one_out
+        else 0.0
         for name, value in figures.items()
         if value is not None
     }
+    overflowed = [
+        name
+        for name, value in figures.items()
+        if loss == "squared_error" and value is not None and not np.isfinite(value)
+    ]
+    if overflowed:
+        raise ValueError(
+            f"targets too large: the {loss} figures {', '.join(overflowed)} "
+            "exceed float64's range (squared errors of these targets and "
+            "predictions overflow it). Divide y by a common factor: the "
+            "squared-error figures scale with its square."
+        )
     return BiasVarianceResult(
         loss=loss, n_rounds=n_rounds, standard_errors=errors, **figures
     )
@@ -575,6 +603,19 @@ def decompose(
     """
     n_rounds = predictions.shape[0]
     ensemble_losses = None
+    scale = 1.0
+    if loss == "squared_error":
+        # Predictions and targets of extreme magnitude are scaled by a power
+        # of two (exactly) so that their squares do not overflow where the
+        # figures do not; _result undoes it.
+        scale = power_of_two_scale(predictions, y_test, y_test_true, members)
+        if scale != 1.0:
+            predictions = np.asarray(predictions, dtype=np.float64) * scale
+            y_test = np.asarray(y_test, dtype=np.float64) * scale
+            if y_test_true is not None:
+                y_test_true = np.asarray(y_test_true, dtype=np.float64) * scale
+            if members is not None:
+                members = np.asarray(members, dtype=np.float64) * scale
     if loss in PROBA_LOSSES:
         classes = np.asarray(classes)
         label = _label_codes(y_test, classes)
@@ -625,4 +666,4 @@ def decompose(
         figures.update(member_figures)
         loo.update(member_loo)
         figures["combiner_gap"], loo["combiner_gap"] = _combiner_gap(figures, loo)
-    return _result(loss, figures, loo, n_rounds)
+    return _result(loss, figures, loo, n_rounds, scale)

@@ -13,6 +13,12 @@ classification, K=n_classes for multiclass log-loss. Each loss knows:
   losses. Because the step is computed rather than assumed, the update
   is correct for any base learner, not only for trees whose leaves can be
   re-fitted.
+
+Every sum over the rows goes through :mod:`ensembles._scale_safe`: weights
+and values of extreme magnitude (targets of 1e154, weights of 1e307) are
+first brought to an ordinary one by a power of two, so that no square,
+product or sum overflows where the result itself is representable; on
+ordinary values nothing changes.
 """
 
 import numpy as np
@@ -20,11 +26,14 @@ from scipy.special import expit
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.utils.validation import _num_samples
 
+from ._scale_safe import normalised_weights, power_of_two_scale, weighted_mean
+
 
 def weighted_quantile(values, weights, q):
     """The smallest value whose cumulative weight reaches a fraction ``q``."""
     order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
+    # Normalised: a cumulative sum of weights of 1e307 would overflow.
+    cumulative = np.cumsum(normalised_weights(weights)[order])
     if cumulative[-1] <= 0:
         return 0.0
     position = np.searchsorted(cumulative, q * cumulative[-1], side="left")
@@ -54,10 +63,6 @@ def _init_proba(init_estimator, X, n_classes):
             f"ensemble starts from probabilities of shape {expected}."
         )
     return np.clip(proba, _EPS, 1 - _EPS)
-
-
-def _weighted_mean(values, weights):
-    return float(np.sum(weights * values) / np.sum(weights))
 
 
 class _Loss:
@@ -90,7 +95,7 @@ class _Loss:
 
     def __call__(self, y, raw, sample_weight):
         """Weighted mean loss."""
-        return _weighted_mean(self.pointwise(y, raw), sample_weight)
+        return weighted_mean(self.pointwise(y, raw), sample_weight)
 
     def score(self, y, raw, sample_weight):
         """The weighted mean loss as reported, on scikit-learn's scale."""
@@ -121,7 +126,8 @@ class _Loss:
         probabilities, because on nearly separable training rows the loss
         keeps falling along the direction and the steps grow without bound.
         """
-        w = sample_weight[:, None]
+        # Normalised weights: the step is a ratio of two weighted sums.
+        w = normalised_weights(sample_weight)[:, None]
         current = self(y, raw, sample_weight)
         negative_gradient, hessian = self.gradient_and_hessian(y, raw)
         slope = -np.sum(w * negative_gradient * direction, axis=0)
@@ -170,6 +176,11 @@ class _NewtonLeaves:
 
     def leaf_values(self, y, raw, sample_weight, column, leaves, n_nodes):
         negative_gradient, hessian = self.gradient_and_hessian(y, raw)
+        # Normalised weights (each leaf's value is a ratio of weighted sums);
+        # the threshold below which a leaf's hessian counts as zero applies
+        # to the sums of the given weights.
+        scale = power_of_two_scale(sample_weight)
+        sample_weight = sample_weight * scale
         numerator = np.bincount(
             leaves,
             weights=sample_weight * negative_gradient[:, column],
@@ -178,7 +189,8 @@ class _NewtonLeaves:
         denominator = np.bincount(
             leaves, weights=sample_weight * hessian[:, column], minlength=n_nodes
         )
-        safe = np.abs(denominator) >= 1e-150
+        with np.errstate(over="ignore"):
+            safe = np.abs(denominator) / scale >= 1e-150
         values = np.divide(numerator, denominator, out=np.zeros(n_nodes), where=safe)
         return self.leaf_scale * values
 
@@ -194,6 +206,11 @@ class SquaredError(_Loss):
     def init_estimator(self):
         return DummyRegressor(strategy="mean")
 
+    def __call__(self, y, raw, sample_weight):
+        # Not the mean of pointwise(): squares of residuals beyond 1.3e154
+        # overflow where their mean may not.
+        return weighted_mean(y - raw[:, 0], sample_weight, squared=True)
+
     def pointwise(self, y, raw):
         return (y - raw[:, 0]) ** 2
 
@@ -205,13 +222,24 @@ class SquaredError(_Loss):
 
     def line_search(self, y, raw, direction, sample_weight):
         # Exact: a least-squares fit of the residuals (a tree's leaf means)
-        # gives rho = 1, the plain residual update.
+        # gives rho = 1, the plain residual update. rho = <w r, h> / <w h, h>
+        # is computed with w, r and h each scaled by a power of two, which
+        # their products and squares then cannot overflow (residuals and
+        # predictions of 1e154 would), and the scales undone on the ratio.
         residual = y - raw[:, 0]
         h = direction[:, 0]
-        denominator = np.sum(sample_weight * h * h)
+        weights = normalised_weights(sample_weight)
+        residual_scale = power_of_two_scale(residual)
+        direction_scale = power_of_two_scale(h)
+        residual = residual * residual_scale
+        h = h * direction_scale
+        denominator = np.sum(weights * h * h)
         if denominator <= 0:
             return np.zeros(1)
-        return np.array([np.sum(sample_weight * residual * h) / denominator])
+        step = np.sum(weights * residual * h) / denominator
+        # A step beyond float64's range is infinite: the caller refuses it.
+        with np.errstate(over="ignore"):
+            return np.array([step * direction_scale / residual_scale])
 
 
 class _PinballLoss(_Loss):
@@ -245,7 +273,11 @@ class _PinballLoss(_Loss):
         if not np.any(moving & (sample_weight > 0)):
             return np.zeros(1)
         kinks = residual[moving] / h[moving]
-        weights = sample_weight[moving] * np.abs(h[moving])
+        # The weights w |h|, each factor normalised first: their product
+        # and sum could overflow (weights of 1e307, predictions of 1e154).
+        weights = normalised_weights(sample_weight)[moving] * np.abs(
+            h[moving] * power_of_two_scale(h)
+        )
         share = np.where(h[moving] > 0, self.alpha, 1 - self.alpha)
         level = np.sum(weights * share) / np.sum(weights)
         return np.array([weighted_quantile(kinks, weights, level)])
@@ -261,7 +293,7 @@ class AbsoluteError(_PinballLoss):
         return DummyRegressor(strategy="median")
 
     def __call__(self, y, raw, sample_weight):
-        return _weighted_mean(np.abs(y - raw[:, 0]), sample_weight)
+        return weighted_mean(np.abs(y - raw[:, 0]), sample_weight)
 
     def negative_gradient(self, y, raw):
         return np.sign(y - raw[:, 0])[:, None]
@@ -290,9 +322,25 @@ class HuberLoss(_Loss):
             self.prepare_stage(y, raw, np.ones_like(y))
         return self.delta
 
-    def pointwise(self, y, raw):
+    def __call__(self, y, raw, sample_weight):
+        # The loss is quadratic in (residual, delta): computed on both scaled
+        # by one power of two, whose square is then undone, so that squares
+        # of residuals of 1e154 do not overflow where the mean does not.
         delta = self._delta(y, raw)
-        residual = np.abs(y - raw[:, 0])
+        residual = y - raw[:, 0]
+        scale = power_of_two_scale(residual, [delta])
+        if scale == 1.0:
+            return weighted_mean(self._pointwise(residual, delta), sample_weight)
+        scaled = self._pointwise(residual * scale, delta * scale)
+        with np.errstate(over="ignore", under="ignore"):
+            return weighted_mean(scaled, sample_weight) / scale / scale
+
+    def pointwise(self, y, raw):
+        return self._pointwise(y - raw[:, 0], self._delta(y, raw))
+
+    @staticmethod
+    def _pointwise(residual, delta):
+        residual = np.abs(residual)
         return np.where(
             residual <= delta, 0.5 * residual**2, delta * (residual - 0.5 * delta)
         )
@@ -318,9 +366,16 @@ class HuberLoss(_Loss):
         if delta <= 0 or not np.any(moving):
             return np.zeros(1)
         residual, h, w = (y - raw[:, 0])[moving], h[moving], sample_weight[moving]
+        # Only the slope's sign and the ratio of two slopes matter: w, h and
+        # the clipped residuals are each scaled by a power of two, so that
+        # their products cannot overflow.
+        w = normalised_weights(w)
+        h_scaled = h * power_of_two_scale(h)
+        clip_scale = power_of_two_scale([delta])
 
         def slope(step):
-            return -np.sum(w * h * np.clip(residual - step * h, -delta, delta))
+            clipped = np.clip(residual - step * h, -delta, delta) * clip_scale
+            return -np.sum(w * h_scaled * clipped)
 
         kinks = np.unique(
             np.concatenate([(residual - delta) / h, (residual + delta) / h])
@@ -352,7 +407,7 @@ class HuberLoss(_Loss):
                 continue
             median = weighted_quantile(residual[rows], weights, 0.5)
             deviation = np.clip(residual[rows] - median, -delta, delta)
-            values[leaf] = median + _weighted_mean(deviation, weights)
+            values[leaf] = median + weighted_mean(deviation, weights)
         return values
 
 

@@ -285,7 +285,14 @@ def _on_every_worker(arrays):
     # get the key of the earlier copy, which Dask may be forgetting as that
     # call's futures are released ("already forgotten"; dask/distributed
     # #3703).
-    futures = backend.client.scatter(new, broadcast=True, hash=False)
+    try:
+        futures = backend.client.scatter(new, broadcast=True, hash=False)
+    except OSError:
+        # A worker or the scheduler closed a connection mid-broadcast (a
+        # worker being lost or restarted): joblib sends the arrays itself,
+        # as it would without this block.
+        yield
+        return
     with parallel_config(backend="dask", n_jobs=n_jobs, client=backend.client):
         # joblib finds an argument's copy on the workers by the argument's
         # id: these arrays' and those of the enclosing block (whose arrays

@@ -3,6 +3,11 @@
 EnsembleSelectionRegressor and EnsembleSelectionClassifier weigh columns
 of predictions (a stack's last layer) by forward selection with
 replacement; this module owns them and the selection loop itself.
+
+The selection compares losses of running averages: targets, predictions
+and weights of extreme magnitude are first scaled by a power of two
+(:mod:`ensembles._scale_safe`), which changes no comparison, so that sums of
+predictions and squared errors do not overflow.
 """
 
 from numbers import Integral
@@ -19,6 +24,7 @@ from ._base import (
     validate_X,
     validate_X_y,
 )
+from ._scale_safe import normalised_weights, power_of_two_scale
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 
@@ -130,13 +136,18 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         """
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False, y_numeric=True)
         y = column_or_1d(y).astype(np.float64)
-        weight = check_sample_weight(sample_weight, len(y))
+        weight = normalised_weights(check_sample_weight(sample_weight, len(y)))
         weight = np.ones(len(y)) if weight is None else weight
+        # Targets and predictions in one unit scaled by a power of two: the
+        # same choices, without squares or sums that overflow.
+        X = np.asarray(X, dtype=np.float64)
+        scale = power_of_two_scale(y, X)
+        y = y * scale
 
         def loss(prediction):
             return np.average((y - prediction) ** 2, weights=weight)
 
-        return self._fit_weights(np.asarray(X, dtype=np.float64).T.copy(), loss)
+        return self._fit_weights((X * scale).T.copy(), loss)
 
     def predict(self, X):
         """Predict the weighted average of the columns.
@@ -250,7 +261,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         X, y = validate_X_y(self, X, y, allow_nan=False, sparse=False)
         X = self._checked_columns(X)
         self.classes_, encoded = encode_classes(column_or_1d(y))
-        weight = check_sample_weight(sample_weight, len(y))
+        weight = normalised_weights(check_sample_weight(sample_weight, len(y)))
         weight = np.ones(len(y)) if weight is None else weight
         self._check_models(X)
         self.column_scale_ = np.ones(X.shape[1])

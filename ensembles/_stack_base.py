@@ -24,13 +24,14 @@ from sklearn.base import (
     is_classifier,
 )
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._base import (
     check_sample_weight,
+    check_target_magnitude,
     unfitted_on_error,
     validate_X,
     validate_X_y,
@@ -53,6 +54,7 @@ from ._routing import (
     route_metadata,
     routing_enabled,
 )
+from ._scale_safe import power_of_two_scale
 from ._stack_layers import LayeredMembersMixin, is_drop, is_member
 from ._stack_member import (
     FoldTask,
@@ -123,6 +125,30 @@ class LayerPlan(NamedTuple):
 # --------------------------------------------------------------------------
 # Shared base
 # --------------------------------------------------------------------------
+def _overflow_cause(target, regression):
+    """The likely cause of a member's failure or of its predictions that
+    are not finite, as the end of an error message: weights or targets of
+    extreme magnitude, for which its own arithmetic overflows ("." when
+    neither is extreme)."""
+    if target.sample_weight is not None and (
+        power_of_two_scale(target.sample_weight) < 1.0
+    ):
+        largest = np.max(target.sample_weight)
+        return (
+            f"; sample_weight too large for it (weights reach {largest:.3g}): "
+            "its weighted sums overflow float64. Divide sample_weight by a "
+            "common factor."
+        )
+    if regression and power_of_two_scale(target.y) < 1.0:
+        largest = np.max(np.abs(target.y))
+        return (
+            f"; targets too large for it (|y| reaches {largest:.3g}): its "
+            "arithmetic with such values or their squares overflows float64. "
+            "Divide y by a common factor."
+        )
+    return "."
+
+
 class _BaseStacking(
     LayeredMembersMixin,
     LayerSplitsMixin,
@@ -305,11 +331,16 @@ class _BaseStacking(
             y_numeric=not is_classifier(self),
         )
         y = self._encode_y(y)
+        if not is_classifier(self):
+            check_target_magnitude(y)
         self._check_class_counts(y)
         multilabel = y.ndim > 1
         target = TrainingTarget(
             y=y,
-            sample_weight=check_sample_weight(sample_weight, X.shape[0]),
+            # The members are fitted with the weights as given.
+            sample_weight=check_sample_weight(
+                sample_weight, X.shape[0], for_members=True
+            ),
             n_classes=(
                 len(self.classes_) if is_classifier(self) and not multilabel else None
             ),
@@ -346,16 +377,47 @@ class _BaseStacking(
         self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
         indices = None if len(rows) == X.shape[0] else rows
         final_weight = final_metadata.pop("sample_weight", None)
-        fit_member(
-            self.final_estimator_,
-            X_layer,
-            target.y,
-            indices=indices,
-            sample_weight=check_sample_weight(final_weight, X.shape[0]),
-            fit_params=final_metadata,
-        )
+        final_weight = check_sample_weight(final_weight, X.shape[0], for_members=True)
+        try:
+            fit_member(
+                self.final_estimator_,
+                X_layer,
+                target.y,
+                indices=indices,
+                sample_weight=final_weight,
+                fit_params=final_metadata,
+            )
+        except ValueError as error:
+            # Its own error ("Eigenvalues did not converge") does not say
+            # that the weights or targets made its arithmetic overflow.
+            cause = _overflow_cause(target, regression=not is_classifier(self))
+            if cause == ".":
+                raise
+            raise ValueError(
+                f"The final estimator ({type(self.final_estimator_).__name__}) "
+                f"failed: {type(error).__name__}: {error}{cause}"
+            ) from error
+        self._check_final_predictions(X_layer, indices, target)
         self._set_layout(fitted_layers)
         return X_layer, rows
+
+    def _check_final_predictions(self, X_final, indices, target):
+        """Refuse a final estimator that predicts values that are not finite
+        on its own training input, which happens with targets of extreme
+        magnitude (a linear final estimator squares its inputs, the
+        members' predictions of them). Only checked for such targets, so
+        that ordinary fits pay nothing for it."""
+        if is_classifier(self) or power_of_two_scale(target.y) == 1.0:
+            return
+        rows = X_final if indices is None else _safe_indexing(X_final, indices)
+        if np.all(np.isfinite(self.final_estimator_.predict(rows))):
+            return
+        raise ValueError(
+            f"The final estimator ({type(self.final_estimator_).__name__}) "
+            "predicts values that are not finite (NaN or infinity) on the "
+            "out-of-fold predictions it was fitted on"
+            + _overflow_cause(target, regression=True)
+        )
 
     def _set_layout(self, fitted_layers):
         """Set the fitted attributes in scikit-learn's shape: flat lists for
@@ -447,17 +509,29 @@ class _BaseStacking(
         stack = type(self).__name__
         weight = target.sample_weight
         held_out_weight = None if weight is None else weight[held_out]
+        regression = not is_classifier(self)
         for member, _, _ in planned:
             who = f"{stack}: member {member.name!r} (layer {layer.number})"
-            fitted_member, member_columns = collect_member(
-                member,
-                results,
-                [layer.rows] if member.prefit else tests,
-                held_out,
-                len(target.y),
-                self.refit and not member.prefit,
-                [who] if member.prefit else [f"{who}, {fold}" for fold in fold_labels],
-            )
+            try:
+                fitted_member, member_columns = collect_member(
+                    member,
+                    results,
+                    [layer.rows] if member.prefit else tests,
+                    held_out,
+                    len(target.y),
+                    self.refit and not member.prefit,
+                    [who]
+                    if member.prefit
+                    else [f"{who}, {fold}" for fold in fold_labels],
+                )
+            except ValueError as error:
+                # A member's own error ("array must not contain infs"), or
+                # its predictions that are not finite, do not say that the
+                # weights or targets made it overflow.
+                cause = _overflow_cause(target, regression)
+                if cause == ".":
+                    raise
+                raise ValueError(f"{error}{cause}") from error
             fitted.append(fitted_member)
             columns.append(member_columns)
             self.oof_scores_[member.name] = self._oof_score(

@@ -11,7 +11,7 @@ job; one member's k-fold life, :mod:`ensembles._stack_member`'s; the
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import type_of_target
 from ._base import encode_classes
 from ._members import expand_proba
 from ._routing import route_metadata, routing_enabled
+from ._scale_safe import normalised_weights, r2_score
 from ._stack_base import _BaseStacking, final_estimator_has
 from ._stack_member import (
     FoldBaggedMember,  # noqa: F401  (pickles made before the split name it here)
@@ -409,7 +410,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         multilabel = self._multilabel()
         n_classes = None if multilabel else len(self.classes_)
         predicted = predicted_classes(columns, method, n_classes, estimator, multilabel)
-        return accuracy_score(y, predicted, sample_weight=sample_weight)
+        return accuracy_score(
+            y, predicted, sample_weight=normalised_weights(sample_weight)
+        )
 
     def predict(self, X, **predict_params):
         """Predict classes with the final estimator.

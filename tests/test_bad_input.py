@@ -323,7 +323,9 @@ def test_bias_variance_bad_input():
         bias_variance_decomposition(Exploding(), X, Y_REG, X, Y_REG, n_rounds=2)
 
 
-# ==========================================================================
+# ===================================================================
+
+
 # Members predicting NaN or infinity, and None in object arrays (issue #18,
 # items 2 and 4). Behaviour tests of each estimator: tests/test_member_faults.py.
 # ==========================================================================
@@ -402,3 +404,65 @@ def test_none_in_object_sample_weight_is_refused(entry):
     weight = _none_at(np.ones(len(y)), 3)
     with pytest.raises(ValueError, match="^Input sample_weight contains None: every"):
         entry.build().fit(X, y, sample_weight=weight)
+
+
+# --------------------------------------------------------------------------
+# Targets and sample weights of extreme magnitude (issue #18, item 3): every
+# estimator fits and predicts finite values, or refuses them with an error
+# that names them ("targets too large" / "sample_weight too large"); never
+# NaN, never a member's error about something else. The exact results are
+# tests/test_overflow.py's.
+# --------------------------------------------------------------------------
+REGRESSORS = [entry for entry in ALL if not is_classifier(entry.build())]
+FLOAT_MAX = np.finfo(np.float64).max
+
+OVERFLOWING_TARGETS = {
+    "times 1e154": lambda y: y * 1e154,
+    "times 1e300": lambda y: y * 1e300,
+    "one of 1e308": lambda y: np.where(np.arange(len(y)) == 0, 1e308, y),
+    "near float max": lambda y: y / np.max(np.abs(y)) * 0.9 * FLOAT_MAX,
+}
+
+OVERFLOWING_WEIGHTS = {
+    "1e307 each": lambda n: np.full(n, 1e307),
+    "1e308 each": lambda n: np.full(n, 1e308),
+    "float max on one row": lambda n: np.where(np.arange(n) == 0, FLOAT_MAX, 1.0),
+    "1e-300 and 1e300": lambda n: np.where(np.arange(n) % 2, 1e-300, 1e300),
+}
+
+
+def _assert_finite_outputs(model, X):
+    for method in ("predict", "predict_proba", "decision_function"):
+        if hasattr(model, method):
+            output = np.asarray(getattr(model, method)(X), dtype=np.float64)
+            assert np.all(np.isfinite(output)), method
+
+
+@pytest.mark.parametrize("entry", REGRESSORS, ids=ids(REGRESSORS))
+@pytest.mark.parametrize("case", list(OVERFLOWING_TARGETS))
+# A stack's linear members and final estimator square their inputs, the
+# predictions of such targets: their own arithmetic overflows, and warns.
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_overflowing_targets_fit_or_are_refused_by_name(entry, case):
+    X, y = entry.data
+    y_large = OVERFLOWING_TARGETS[case](y)
+    try:
+        model = entry.build().fit(X, y_large)
+    except ValueError as error:
+        assert "targets too large" in str(error), str(error)
+        return
+    _assert_finite_outputs(model, X)
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids(ALL))
+@pytest.mark.parametrize("case", list(OVERFLOWING_WEIGHTS))
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no overflow anywhere
+def test_overflowing_sample_weight_fits_or_is_refused_by_name(entry, case):
+    X, y = entry.data
+    weights = OVERFLOWING_WEIGHTS[case](len(y))
+    try:
+        model = entry.build().fit(X, y, sample_weight=weights)
+    except ValueError as error:
+        assert "sample_weight too large" in str(error), str(error)
+        return
+    _assert_finite_outputs(model, X)
