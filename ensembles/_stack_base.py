@@ -382,7 +382,9 @@ class _BaseStacking(
         )
 
     def _member_layers(self):
-        """``members_`` as one list per layer."""
+        """``members_`` as one list per layer (NotFittedError before fit:
+        ``transform`` and ``predict`` count the layers first)."""
+        check_is_fitted(self)
         return [self.members_] if self._one_layer_fitted else self.members_
 
     def _fit_layer(self, layer, target):
