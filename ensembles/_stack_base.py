@@ -141,6 +141,7 @@ class _BaseStacking(
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "passthrough": ["boolean"],
         "refit": ["boolean"],
+        "keep_fold_models": ["boolean", StrOptions({"auto"})],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -275,6 +276,13 @@ class _BaseStacking(
             final.set_fit_request(sample_weight=True)
         return final
 
+    def _keeps_fold_models(self):
+        """Whether fitted members keep their fold models: "auto" keeps them
+        only when they predict (``refit=False``)."""
+        if self.keep_fold_models == "auto":
+            return not self.refit
+        return bool(self.keep_fold_models)
+
     def _is_prefit(self, estimator):
         """Whether ``estimator`` is used as given, never fitted by the stack."""
         return self._prefit() or isinstance(estimator, FrozenEstimator)
@@ -294,6 +302,13 @@ class _BaseStacking(
         layers = self._checked_layers()
         if self._prefit() and self.n_repeats != 1:
             raise ValueError("n_repeats applies to k-fold cv, not to cv='prefit'.")
+        if not self.refit and not self._keeps_fold_models():
+            raise ValueError(
+                "keep_fold_models=False drops the fold models, but with "
+                "refit=False they are what the members predict with. Set "
+                "refit=True (each member predicts with a model refitted on all "
+                "rows, and only that model is kept) or keep_fold_models='auto'."
+            )
         self._input_options = self._accepted_input(layers)
         given = X
         X, y = validate_X_y(
@@ -511,6 +526,7 @@ class _BaseStacking(
                 if prefit and is_classifier_member and not target.multilabel
                 else None,
                 multilabel=target.multilabel and is_classifier_member,
+                keep_fold_models=self._keeps_fold_models(),
             )
             planned.append((member, X_member, weight))
         return planned
