@@ -414,7 +414,11 @@ class _BaseStacking(
             for (train, test), label in zip(splits, self._fold_labels(len(splits)))
         ]
         if self.refit:
-            folds.append((layer.rows, None, "refit on all rows"))
+            # On every row, the refit gets X itself, not a copy of its rows,
+            # as scikit-learn's stack fits it: an instance-based member
+            # (k-NN) then holds no copy of the data of its own.
+            every_row = len(layer.rows) == target.y.shape[0]
+            folds.append((None if every_row else layer.rows, None, "refit on all rows"))
         planned = self._layer_members(layer, target, len(splits))
         # A prefit member is not fitted: it predicts every row of the layer.
         member_folds = [

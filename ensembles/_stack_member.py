@@ -105,7 +105,9 @@ class FoldTask(NamedTuple):
     fold : str
         How errors name the fit, such as "fold 2 of 5" or "refit on all rows".
     train : ndarray of int or None
-        The rows it is trained on; None for a prefit member, not fitted.
+        The rows it is trained on; None for every row of X, given as is
+        rather than copied (a refit on all rows), and for a prefit member,
+        not fitted.
     test : ndarray of int or None
         The rows it predicts out of fold (a prefit member: every row of the
         layer); None for a refit on all rows.

@@ -1249,8 +1249,8 @@ def test_prefit_and_frozen_members_keep_their_model(multiclass_data):
 
 def test_a_refit_knn_stack_pickles_to_one_copy_of_the_rows():
     # Every k-NN fold model holds a copy of its training rows: kept, they
-    # multiply the stack's size by about cv; dropped, the refit k-NN's copy
-    # is the one left (scikit-learn's stack holds the same).
+    # multiply the stack's size by about cv; dropped, the refit k-NN's rows
+    # are all that is left (scikit-learn's stack holds the same).
     import pickle
 
     X, y = make_friedman1(n_samples=2000, n_features=50, random_state=0)
@@ -1266,3 +1266,30 @@ def test_a_refit_knn_stack_pickles_to_one_copy_of_the_rows():
     assert_array_equal(
         pickle.loads(pickle.dumps(default)).predict(X), default.predict(X)
     )
+
+
+class InputRecorder(RegressorMixin, BaseEstimator):
+    """Predicts zeros; remembers the X it was fitted on."""
+
+    def fit(self, X, y):
+        self.X_ = X
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+def test_the_refit_on_every_row_gets_x_itself(regression_data):
+    # As scikit-learn's stack fits it: no copy of the rows for the refit.
+    X, y = regression_data
+    stack = StackingRegressor(
+        [[("rec", InputRecorder())], [("top", InputRecorder())]], cv=3
+    ).fit(X, y)
+    assert stack.estimators_[0][0].X_ is X
+    assert stack.estimators_[1][0].X_.shape == (len(y), 1)
+    # With blending, the second layer is refitted on the rows held out.
+    blend = StackingRegressor(
+        [[("rec", InputRecorder())], [("top", InputRecorder())]], cv=0.25
+    ).fit(X, y)
+    assert blend.estimators_[0][0].X_ is X
+    assert blend.estimators_[1][0].X_.shape == (75, 1)
