@@ -167,6 +167,7 @@ class _BaseStacking(
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "passthrough": ["boolean"],
         "refit": ["boolean"],
+        "keep_fold_models": ["boolean", StrOptions({"auto"})],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -301,6 +302,13 @@ class _BaseStacking(
             final.set_fit_request(sample_weight=True)
         return final
 
+    def _keeps_fold_models(self):
+        """Whether fitted members keep their fold models: "auto" keeps them
+        only when they predict (``refit=False``)."""
+        if self.keep_fold_models == "auto":
+            return not self.refit
+        return bool(self.keep_fold_models)
+
     def _is_prefit(self, estimator):
         """Whether ``estimator`` is used as given, never fitted by the stack."""
         return self._prefit() or isinstance(estimator, FrozenEstimator)
@@ -320,6 +328,13 @@ class _BaseStacking(
         layers = self._checked_layers()
         if self._prefit() and self.n_repeats != 1:
             raise ValueError("n_repeats applies to k-fold cv, not to cv='prefit'.")
+        if not self.refit and not self._keeps_fold_models():
+            raise ValueError(
+                "keep_fold_models=False drops the fold models, but with "
+                "refit=False they are what the members predict with. Set "
+                "refit=True (each member predicts with a model refitted on all "
+                "rows, and only that model is kept) or keep_fold_models='auto'."
+            )
         self._input_options = self._accepted_input(layers)
         given = X
         X, y = validate_X_y(
@@ -462,7 +477,11 @@ class _BaseStacking(
             (train, test, label) for (train, test), label in zip(splits, fold_labels)
         ]
         if self.refit:
-            folds.append((layer.rows, None, "refit on all rows"))
+            # On every row, the refit gets X itself, not a copy of its rows,
+            # as scikit-learn's stack fits it: an instance-based member
+            # (k-NN) then holds no copy of the data of its own.
+            every_row = len(layer.rows) == target.y.shape[0]
+            folds.append((None if every_row else layer.rows, None, "refit on all rows"))
         planned = self._layer_members(layer, target, len(splits))
         # A prefit member is not fitted: it predicts every row of the layer.
         member_folds = [
@@ -589,6 +608,7 @@ class _BaseStacking(
                 if prefit and is_classifier_member and not target.multilabel
                 else None,
                 multilabel=target.multilabel and is_classifier_member,
+                keep_fold_models=self._keeps_fold_models(),
             )
             planned.append((member, X_member, weight))
         return planned

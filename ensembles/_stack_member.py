@@ -79,6 +79,12 @@ class LayerMember:
         stack's class indices.
     multilabel : bool
         Whether the target is a multilabel indicator matrix.
+    keep_fold_models : bool
+        Whether the fitted member keeps its fold models. When it does not
+        (they do not predict: a refit model does), each fold fit hands back
+        its out-of-fold output only and its model is freed as soon as it
+        has predicted, so that the models never pile up, not even during
+        fit. A prefit member always keeps its model: it is what predicts.
     """
 
     name: str
@@ -92,6 +98,7 @@ class LayerMember:
     prefit: bool = False
     label_classes: np.ndarray | None = None
     multilabel: bool = False
+    keep_fold_models: bool = True
 
 
 class FoldTask(NamedTuple):
@@ -104,7 +111,9 @@ class FoldTask(NamedTuple):
     fold : str
         How errors name the fit, such as "fold 2 of 5" or "refit on all rows".
     train : ndarray of int or None
-        The rows it is trained on; None for a prefit member, not fitted.
+        The rows it is trained on; None for every row of X, given as is
+        rather than copied (a refit on all rows), and for a prefit member,
+        not fitted.
     test : ndarray of int or None
         The rows it predicts out of fold (a prefit member: every row of the
         layer); None for a refit on all rows.
@@ -140,8 +149,10 @@ def fit_fold(task, X, y, sample_weight):
 
     Returns
     -------
-    model : estimator
-        The fitted clone.
+    model : estimator or None
+        The fitted clone; None for a fold model the member does not keep
+        (``member.keep_fold_models`` False), freed here rather than sent
+        back.
     output : ndarray or None
         Its output on the test rows in the averageable form of
         :func:`method_output`; None for a refit.
@@ -167,7 +178,12 @@ def fit_fold(task, X, y, sample_weight):
         X_test = X  # every row, in order: X itself, as scikit-learn hands it
     else:
         X_test = _safe_indexing(X, task.test)
-    return model, method_output(model, member.stack_method, X_test, member)
+    output = method_output(model, member.stack_method, X_test, member)
+    if not (member.keep_fold_models or member.prefit):
+        # Only its out-of-fold output is needed: an instance-based model
+        # (k-NN, SVC) holds a copy of its training rows.
+        model = None
+    return model, output
 
 
 def _num_rows(y):
@@ -203,7 +219,8 @@ def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
     Returns
     -------
     fitted : FoldBaggedMember
-        The member with its fold models (and refit model).
+        The member with its refit model and, when ``member`` keeps them,
+        its fold models.
     columns : ndarray of shape (n_samples, n_columns)
         Its out-of-fold columns, averaged over repeats; zero on rows no
         fold predicted.
@@ -213,7 +230,8 @@ def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
         model, output = next(fits)
         output = output.reshape(len(output), -1)
         check_finite_output(output, producer, method=member.stack_method, rows=test)
-        models.append(model)
+        if model is not None:  # None: a fold model the member does not keep
+            models.append(model)
         if oof is None:
             oof = np.zeros((n_samples, output.shape[1]))
         oof[test] += output
@@ -230,15 +248,18 @@ def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
 # A fitted member: cross-validation bagging of one estimator
 # --------------------------------------------------------------------------
 class FoldBaggedMember(BaseEstimator):
-    """A stacking member after fitting: its fold models, and the model it
-    predicts with.
+    """A stacking member after fitting: the model it predicts with, and its
+    fold models when the stack keeps them.
 
     Each of the ``cv x n_repeats`` fold models was trained on the other
     folds and produced the out-of-fold predictions the next layer learnt
     from. Without refit, the member predicts with the average of its fold
     models (k-fold bagging: no extra fit); with refit, with
-    ``refit_estimator_``, trained on all rows. Stacking builds these (see
-    :func:`collect_member`); they are not fitted on their own.
+    ``refit_estimator_``, trained on all rows, and the fold models are kept
+    for inspection only when the stack's ``keep_fold_models`` is True (an
+    instance-based fold model such as a k-NN holds a copy of its training
+    rows). Stacking builds these (see :func:`collect_member`); they are not
+    fitted on their own.
 
     Parameters
     ----------
@@ -252,10 +273,15 @@ class FoldBaggedMember(BaseEstimator):
     Attributes
     ----------
     estimators_ : list of estimators
-        The fold models, in (repeat, fold) order; for a prefit member
-        (``cv="prefit"`` or a ``FrozenEstimator``), the member itself.
+        The fold models, in (repeat, fold) order, when the stack keeps them
+        (always with ``refit=False``, where they predict; with
+        ``refit=True`` only with ``keep_fold_models=True``); an empty list
+        when it does not. For a prefit member (``cv="prefit"`` or a
+        ``FrozenEstimator``), the member itself, whatever
+        ``keep_fold_models``.
     refit_estimator_ : estimator or None
-        The model refitted on all training rows (``refit=True``).
+        The model refitted on all training rows (``refit=True``); None
+        without refit and for a prefit member.
     stack_method_ : str
         The method whose output feeds the next layer.
     """

@@ -77,7 +77,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         member is used so with any cv.
     n_repeats : int, default=1
         Repeated k-fold: out-of-fold predictions are averaged over repeats,
-        and every member keeps cv x n_repeats fold models.
+        and every member is fitted cv x n_repeats times (the fold models it
+        keeps with ``refit=False``).
     passthrough : bool, default=False
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
@@ -88,7 +89,21 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         (scikit-learn's algorithm, one more fit per member). False: predict
         with the average of the member's fold models (k-fold bagging, as
         AutoGluon does), which saves the refit; on the benchmarks its
-        held-out scores tie with the refit stack's.
+        held-out scores tie with the refit stack's. It keeps the
+        cv x n_repeats fold models, though: a k-NN, SVC or other
+        instance-based member then holds that many copies of its training
+        rows.
+    keep_fold_models : bool or "auto", default="auto"
+        Whether every member keeps its fold models once fitted
+        (``members_[i].estimators_``). "auto": only when they predict, with
+        ``refit=False``; with ``refit=True`` a member keeps only its refit
+        model, as scikit-learn's stack does, so a k-NN or SVC member costs
+        one copy of its training rows, not cv x n_repeats more, in memory
+        and in a pickle. True: keep them with refit too, to inspect them.
+        False: never; an error with ``refit=False``. It changes nothing
+        else: the out-of-fold predictions, ``oof_scores_`` and
+        ``fit_transform`` are computed during fit, and the predictions are
+        the same.
     n_jobs : int, default=None
         Fits running at once; all (member, repeat, fold) fits of a layer
         form one batch. Results do not depend on it.
@@ -113,9 +128,11 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         ``estimators_``); a prefit member (``cv="prefit"`` or a
         :class:`~sklearn.frozen.FrozenEstimator`) as given.
     members_ : list of FoldBaggedMember, or list of such lists
-        Shaped as ``estimators_``: every member's fold models
-        (``members_[i].estimators_``) and refit model
-        (``members_[i].refit_estimator_``), whatever ``refit``.
+        Shaped as ``estimators_``: every member's refit model
+        (``members_[i].refit_estimator_``, None with ``refit=False``) and
+        fold models (``members_[i].estimators_``, an empty list when they
+        are not kept: by default with ``refit=True``, see
+        ``keep_fold_models``).
     named_estimators_ : Bunch
         The entries of ``estimators_`` by name, across layers; a member set
         to "drop" maps to "drop".
@@ -159,8 +176,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     ['knn', 'ridge', 'tree']
     >>> stack.estimators_[0][0].get_depth()  # the tree refitted on all rows
     4
-    >>> len(stack.members_[0][0].estimators_)  # and its fold models
-    5
+    >>> stack.members_[0][0].estimators_  # its fold models: not kept by default
+    []
     """
 
     def __init__(
@@ -172,6 +189,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         n_repeats=1,
         passthrough=False,
         refit=True,
+        keep_fold_models="auto",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -182,6 +200,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         self.n_repeats = n_repeats
         self.passthrough = passthrough
         self.refit = refit
+        self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -259,7 +278,8 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         cv.
     n_repeats : int, default=1
         Repeated k-fold: out-of-fold outputs are averaged over repeats, and
-        every member keeps cv x n_repeats fold models.
+        every member is fitted cv x n_repeats times (the fold models it
+        keeps with ``refit=False``).
     stack_method : {"auto", "predict_proba", "decision_function", "predict"}, \
             default="auto"
         What members feed forward. "auto" takes the first of predict_proba,
@@ -275,7 +295,21 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         (scikit-learn's algorithm, one more fit per member). False: predict
         with the average of the member's fold models (k-fold bagging, as
         AutoGluon does), which saves the refit; on the benchmarks its
-        held-out scores tie with the refit stack's.
+        held-out scores tie with the refit stack's. It keeps the
+        cv x n_repeats fold models, though: a k-NN, SVC or other
+        instance-based member then holds that many copies of its training
+        rows.
+    keep_fold_models : bool or "auto", default="auto"
+        Whether every member keeps its fold models once fitted
+        (``members_[i].estimators_``). "auto": only when they predict, with
+        ``refit=False``; with ``refit=True`` a member keeps only its refit
+        model, as scikit-learn's stack does, so a k-NN or SVC member costs
+        one copy of its training rows, not cv x n_repeats more, in memory
+        and in a pickle. True: keep them with refit too, to inspect them.
+        False: never; an error with ``refit=False``. It changes nothing
+        else: the out-of-fold predictions, ``oof_scores_`` and
+        ``fit_transform`` are computed during fit, and the predictions are
+        the same.
     n_jobs : int, default=None
         Fits running at once; all (member, repeat, fold) fits of a layer
         form one batch. Results do not depend on it.
@@ -302,9 +336,11 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         ``estimators_``); a prefit member (``cv="prefit"`` or a
         :class:`~sklearn.frozen.FrozenEstimator`) as given.
     members_ : list of FoldBaggedMember, or list of such lists
-        Shaped as ``estimators_``: every member's fold models
-        (``members_[i].estimators_``) and refit model
-        (``members_[i].refit_estimator_``), whatever ``refit``.
+        Shaped as ``estimators_``: every member's refit model
+        (``members_[i].refit_estimator_``, None with ``refit=False``) and
+        fold models (``members_[i].estimators_``, an empty list when they
+        are not kept: by default with ``refit=True``, see
+        ``keep_fold_models``).
     named_estimators_ : Bunch
         The entries of ``estimators_`` by name, across layers; a member set
         to "drop" maps to "drop".
@@ -333,11 +369,11 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     >>> X, y = load_iris(return_X_y=True)
     >>> stack = StackingClassifier(
     ...     [("tree", DecisionTreeClassifier(max_depth=3)), ("nb", GaussianNB())],
-    ...     n_repeats=2, random_state=0,
+    ...     n_repeats=2, keep_fold_models=True, random_state=0,
     ... ).fit(X, y)
     >>> stack.predict_proba(X[:1]).shape
     (1, 3)
-    >>> len(stack.members_[1].estimators_)  # the naive Bayes' fold models
+    >>> len(stack.members_[1].estimators_)  # the naive Bayes' fold models, kept
     10
     """
 
@@ -358,6 +394,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         stack_method="auto",
         passthrough=False,
         refit=True,
+        keep_fold_models="auto",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -369,6 +406,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         self.stack_method = stack_method
         self.passthrough = passthrough
         self.refit = refit
+        self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose

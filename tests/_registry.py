@@ -5,8 +5,9 @@ fitted on. The first entry of each class (``PLAIN``) is the estimator
 scikit-learn's checks run on; the variants (``VARIANTS``) are other
 settings of the same classes that reach code the plain ones do not: linear
 members (no missing values allowed), out-of-bag scores, feature and row
-subsampling, robust losses, several layers, passthrough, repeats, blending
-and ensemble selection on top of a stack. Every shared test runs over
+subsampling, robust losses, several layers, passthrough, repeats, blending,
+fold models kept beside the refit models or predicting without refit, and
+ensemble selection on top of a stack. Every shared test runs over
 ``ENTRIES`` (plain and variants), filtered where a behaviour only exists for
 some estimators (n_jobs, warm_start).
 
@@ -237,10 +238,12 @@ VARIANTS = [
             passthrough=True,
             n_repeats=2,
             cv=3,
+            keep_fold_models=True,  # kept beside the refit models
         ),
         "classification",
     ),
-    # A held-out blending split instead of folds.
+    # A held-out blending split instead of folds, members predicting with
+    # their fold models (no refit).
     Entry(
         "StackingClassifier-blending",
         lambda: StackingClassifier(
@@ -254,6 +257,7 @@ VARIANTS = [
             ],
             passthrough=True,
             cv=0.3,
+            refit=False,
         ),
         "classification",
     ),

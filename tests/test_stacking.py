@@ -123,7 +123,9 @@ def test_data_frames_reach_the_members_as_given(regression_data):
         make_column_transformer((StandardScaler(), ["f0", "f1", "f3"])), Ridge()
     )
     members = [("by_name", by_name), ("tree", DecisionTreeRegressor(random_state=0))]
-    ours = StackingRegressor(members, cv=KFold(5), refit=True, passthrough=True)
+    ours = StackingRegressor(
+        members, cv=KFold(5), refit=True, keep_fold_models=True, passthrough=True
+    )
     theirs = sk_ensemble.StackingRegressor(members, cv=KFold(5), passthrough=True)
     ours.fit(frame, y)
     theirs.fit(frame, y)
@@ -190,7 +192,11 @@ class RowCounter(RegressorMixin, BaseEstimator):
 def test_holdout_blending(regression_data):
     X, y = regression_data
     stack = StackingRegressor(
-        regressors(), final_estimator=RowCounter(), cv=0.25, random_state=0
+        regressors(),
+        final_estimator=RowCounter(),
+        cv=0.25,
+        keep_fold_models=True,
+        random_state=0,
     ).fit(X, y)
     assert stack.final_estimator_.n_rows_ == 75
     for member in stack.members_:
@@ -348,7 +354,16 @@ class LabelRecorder(ClassifierMixin, BaseEstimator):
 def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
     _, y = multiclass_data
     X = np.arange(len(y), dtype=float)[:, None]  # each row's number
-    stack = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
+
+    def recorder_stack(random_state):
+        return StackingClassifier(
+            [("rec", LabelRecorder())],
+            cv=5,
+            keep_fold_models=True,
+            random_state=random_state,
+        )
+
+    stack = recorder_stack(0)
     oof = stack.fit_transform(X, y)
     assert stack.stack_method_ == ["predict"]  # no proba, no decision
     folds = stack.members_[0].estimators_
@@ -356,8 +371,7 @@ def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
     assert_array_equal(np.sort(np.concatenate(held_out)), np.arange(len(y)))
     for rows in held_out:
         assert_allclose(np.bincount(y[rows]), np.bincount(y) / 5, atol=1)
-    same = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=0)
-    other = StackingClassifier([("rec", LabelRecorder())], cv=5, random_state=1)
+    same, other = recorder_stack(0), recorder_stack(1)
     assert_array_equal(same.fit_transform(X, y), oof)
     other.fit(X, y)
     other_rows = other.members_[0].estimators_[0].rows_
@@ -367,7 +381,9 @@ def test_int_cv_is_shuffled_stratified_and_seeded(multiclass_data):
 def test_classifier_holdout_blending_is_stratified(multiclass_data):
     _, y = multiclass_data
     X = np.arange(len(y), dtype=float)[:, None]
-    stack = StackingClassifier([("rec", LabelRecorder())], cv=0.2, random_state=0)
+    stack = StackingClassifier(
+        [("rec", LabelRecorder())], cv=0.2, keep_fold_models=True, random_state=0
+    )
     stack.fit(X, y)
     (fold,) = stack.members_[0].estimators_
     held_out = np.setdiff1d(np.arange(len(y)), fold.rows_)
@@ -823,7 +839,8 @@ def test_blending_holdout_must_hold_every_class(binary_data):
 def test_fitted_layout_of_one_layer_with_and_without_refit(regression_data):
     X, y = regression_data
     members = [("ridge", Ridge()), ("gone", "drop"), ("tree", regressors()[2][1])]
-    refit = StackingRegressor(members, cv=3, refit=True).fit(X, y)
+    refit = StackingRegressor(members, cv=3, refit=True, keep_fold_models=True)
+    refit.fit(X, y)
     # Flat lists, the refit estimators themselves, as scikit-learn's.
     assert [type(est) for est in refit.estimators_] == [
         Ridge,
@@ -834,7 +851,7 @@ def test_fitted_layout_of_one_layer_with_and_without_refit(regression_data):
     assert list(refit.named_estimators_) == ["ridge", "gone", "tree"]
     assert refit.named_estimators_.gone == "drop"
     assert refit.named_estimators_.ridge is refit.estimators_[0]
-    # The fold models are kept alongside, in members_.
+    # The fold models are kept alongside, in members_, on request.
     assert refit.members_[0].refit_estimator_ is refit.estimators_[0]
     assert len(refit.members_[0].estimators_) == 3
     folds = StackingRegressor(members, cv=3, refit=False).fit(X, y)
@@ -1010,7 +1027,9 @@ def test_frozen_members_with_any_cv(multiclass_data):
     labels = np.array(["a", "b", "c"])[y]
     fitted = LogisticRegression(max_iter=1000).fit(X[:100], labels[:100])
     stack = StackingClassifier(
-        [("frozen", FrozenEstimator(fitted)), ("nb", GaussianNB())], cv=3
+        [("frozen", FrozenEstimator(fitted)), ("nb", GaussianNB())],
+        cv=3,
+        keep_fold_models=True,
     ).fit(X, labels)
     assert stack.estimators_[0].estimator is fitted
     assert len(stack.members_[1].estimators_) == 3
@@ -1130,3 +1149,147 @@ def test_prefit_member_with_a_class_y_lacks_is_a_clear_error():
     stack = StackingClassifier([("logistic", member)], cv="prefit")
     with pytest.raises(ValueError, match=r"classes \[2\] that y does not have"):
         stack.fit(X[two_classes], y[two_classes])
+
+
+# --------------------------------------------------------------------------
+# Fold models kept only when they predict (issue 18, item 5)
+# --------------------------------------------------------------------------
+def _fold_model_counts(stack):
+    layers = stack._member_layers()
+    return [[len(member.estimators_) for member in layer] for layer in layers]
+
+
+def _everything_computed(stack, X, y):
+    """What a fitted stack computes, with its out-of-fold features."""
+    result = {
+        "fit_transform": stack.fit_transform(X, y),
+        "transform": stack.transform(X),
+        "predict": stack.predict(X),
+        "names": stack.get_feature_names_out(),
+    }
+    if hasattr(stack, "predict_proba"):
+        result["predict_proba"] = stack.predict_proba(X)
+    return result, dict(stack.oof_scores_)
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_a_refit_stack_keeps_only_its_refit_models_by_default(layers, regression_data):
+    X, y = regression_data
+    members = regressors() if layers == 1 else [regressors(), [("ols", Ridge())]]
+    default = StackingRegressor(members, cv=3, n_repeats=2, random_state=0)
+    default.fit(X, y)
+    assert _fold_model_counts(default) == [[0] * 3, [0]][:layers]
+    for layer in default._member_layers():
+        for member in layer:
+            assert member.estimators_ == []
+            assert member.refit_estimator_ is not None
+    kept = clone(default).set_params(keep_fold_models=True).fit(X, y)
+    assert _fold_model_counts(kept) == [[6] * 3, [6]][:layers]
+    dropped = clone(default).set_params(keep_fold_models=False).fit(X, y)
+    assert _fold_model_counts(dropped) == _fold_model_counts(default)
+
+
+@pytest.mark.parametrize("keep_fold_models", ["auto", True, False])
+@pytest.mark.parametrize("Stack", [StackingRegressor, StackingClassifier])
+def test_keep_fold_models_changes_no_output(
+    Stack, keep_fold_models, regression_data, multiclass_data
+):
+    # The out-of-fold features and scores are computed during fit, before
+    # the fold models are dropped; the refit models predict.
+    is_regressor = Stack is StackingRegressor
+    X, y = regression_data if is_regressor else multiclass_data
+    members = regressors() if is_regressor else classifiers()
+    layers = [members, [("top", Ridge() if is_regressor else GaussianNB())]]
+    params = dict(cv=3, passthrough=True, random_state=0)
+    kept = Stack(layers, keep_fold_models=True, **params)
+    stack = Stack(layers, keep_fold_models=keep_fold_models, **params)
+    outputs, scores = _everything_computed(stack, X, y)
+    kept_outputs, kept_scores = _everything_computed(kept, X, y)
+    assert scores == kept_scores
+    for name, value in kept_outputs.items():
+        assert_array_equal(outputs[name], value, err_msg=name)
+
+
+def test_refit_false_keeps_the_fold_models_that_predict(regression_data):
+    X, y = regression_data
+    auto = StackingRegressor(regressors(), cv=3, n_repeats=2, refit=False).fit(X, y)
+    assert _fold_model_counts(auto) == [[6, 6, 6]]
+    kept = StackingRegressor(regressors(), cv=3, refit=False, keep_fold_models=True)
+    assert _fold_model_counts(kept.fit(X, y)) == [[3, 3, 3]]
+
+
+def test_dropping_the_fold_models_that_predict_is_an_error(regression_data):
+    X, y = regression_data
+    stack = StackingRegressor(regressors(), refit=False, keep_fold_models=False)
+    with pytest.raises(ValueError, match="keep_fold_models=False drops the fold"):
+        stack.fit(X, y)
+    assert not hasattr(stack, "estimators_")
+    with pytest.raises(InvalidParameterError, match="keep_fold_models"):
+        StackingRegressor(regressors(), keep_fold_models="always").fit(X, y)
+
+
+def test_prefit_and_frozen_members_keep_their_model(multiclass_data):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = multiclass_data
+    fitted = LogisticRegression(max_iter=1000).fit(X[:100], y[:100])
+    # A prefit member is what predicts: it is kept whatever keep_fold_models.
+    prefit = StackingClassifier(
+        [("logistic", fitted)], cv="prefit", keep_fold_models=False
+    ).fit(X, y)
+    assert prefit.members_[0].estimators_ == [fitted]
+    assert prefit.estimators_[0] is fitted
+    frozen = FrozenEstimator(fitted)
+    stack = StackingClassifier([("frozen", frozen), ("nb", GaussianNB())], cv=3)
+    stack.fit(X, y)
+    assert stack.members_[0].estimators_ == [frozen]
+    assert stack.members_[1].estimators_ == []
+    assert_allclose(stack.transform(X)[:, :3], fitted.predict_proba(X))
+
+
+def test_a_refit_knn_stack_pickles_to_one_copy_of_the_rows():
+    # Every k-NN fold model holds a copy of its training rows: kept, they
+    # multiply the stack's size by about cv; dropped, the refit k-NN's rows
+    # are all that is left (scikit-learn's stack holds the same).
+    import pickle
+
+    X, y = make_friedman1(n_samples=2000, n_features=50, random_state=0)
+    members = [("knn", KNeighborsRegressor()), ("ridge", Ridge())]
+    default = StackingRegressor(members, cv=5).fit(X, y)
+    kept = StackingRegressor(members, cv=5, keep_fold_models=True).fit(X, y)
+    data = X.nbytes + y.nbytes
+    assert len(pickle.dumps(default)) < 1.2 * data
+    assert len(pickle.dumps(kept)) > 4.5 * data
+    theirs = sk_ensemble.StackingRegressor(members, cv=KFold(5)).fit(X, y)
+    assert len(pickle.dumps(default)) < 1.05 * len(pickle.dumps(theirs))
+    # A pickled stack predicts as it did.
+    assert_array_equal(
+        pickle.loads(pickle.dumps(default)).predict(X), default.predict(X)
+    )
+
+
+class InputRecorder(RegressorMixin, BaseEstimator):
+    """Predicts zeros; remembers the X it was fitted on."""
+
+    def fit(self, X, y):
+        self.X_ = X
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+
+def test_the_refit_on_every_row_gets_x_itself(regression_data):
+    # As scikit-learn's stack fits it: no copy of the rows for the refit.
+    X, y = regression_data
+    stack = StackingRegressor(
+        [[("rec", InputRecorder())], [("top", InputRecorder())]], cv=3
+    ).fit(X, y)
+    assert stack.estimators_[0][0].X_ is X
+    assert stack.estimators_[1][0].X_.shape == (len(y), 1)
+    # With blending, the second layer is refitted on the rows held out.
+    blend = StackingRegressor(
+        [[("rec", InputRecorder())], [("top", InputRecorder())]], cv=0.25
+    ).fit(X, y)
+    assert blend.estimators_[0][0].X_ is X
+    assert blend.estimators_[1][0].X_.shape == (75, 1)
