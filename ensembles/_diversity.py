@@ -5,7 +5,8 @@ need every member's prediction on the test set in each round; this module
 reads them from a fitted ensemble, with no extra fit. It knows which
 estimators combine members and how: this package's bagging and stacking,
 scikit-learn's random forests, extra trees, bagging, voting and stacking,
-each also as the last step of a Pipeline. The maths is :mod:`ensembles._decomposition`'s.
+each also as the last step of a Pipeline. The maths is
+:mod:`ensembles._decomposition`'s.
 """
 
 import numpy as np

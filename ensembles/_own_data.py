@@ -178,7 +178,7 @@ def _clean_features(X):
     return pd.DataFrame(columns, index=X.index), numeric, categorical
 
 
-def _check_split_size(n_rows, test_size, y, task):
+def _check_split_size(n_rows, test_size, y, target, task):
     """Refuse a table too small for the split (or, for classification, a
     target with one class or a class too rare to stratify on)."""
     n_test = math.ceil(test_size * n_rows)
@@ -187,13 +187,13 @@ def _check_split_size(n_rows, test_size, y, task):
         labels, counts = np.unique(y.astype(str), return_counts=True)
         if len(labels) < 2:
             raise ValueError(
-                f"the target has one class only ({labels[0]!r}): nothing to "
-                "classify; choose another target column"
+                f"the target {target!r} has one class only ({labels[0]!r}): "
+                "nothing to classify; choose another target column"
             )
         rare = labels[counts < 2]
         if len(rare):
             raise ValueError(
-                f"the target's class {rare[0]!r} has only one row: the "
+                f"the class {rare[0]!r} of the target {target!r} has only one row: the "
                 "stratified split needs at least 2 rows of each class; drop "
                 "it or add rows"
             )
@@ -282,7 +282,7 @@ def table_experiment(
                 "be regressed; use task 'classification'"
             )
         y = y.astype(np.float64)
-    _check_split_size(len(frame), test_size, y, task)
+    _check_split_size(len(frame), test_size, y, target, task)
     X_train, X_test, y_train, y_test = train_test_split(
         X,
         y.to_numpy(),
@@ -327,7 +327,11 @@ def preprocessing(scale):
     )
     return ColumnTransformer(
         [
-            ("numbers", make_pipeline(*numbers), make_column_selector(dtype_include="number")),
+            (
+                "numbers",
+                make_pipeline(*numbers),
+                make_column_selector(dtype_include="number"),
+            ),
             ("categories", categories, make_column_selector(dtype_exclude="number")),
         ],
         # Dense output: every member accepts it, sparse not all.
@@ -568,4 +572,3 @@ def decompose_table(
         n_jobs=n_jobs,
         verbose=verbose,
     )
-
