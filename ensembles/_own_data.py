@@ -149,9 +149,14 @@ def infer_task(y):
         return "classification", "the target is not numeric"
     values = y.to_numpy(dtype=np.float64)
     n_distinct = y.nunique()
-    if np.all(values == np.round(values)) and n_distinct <= MAX_CLASS_LABELS:
+    if not np.all(values == np.round(values)):
+        return "regression", "the target holds fractional numbers"
+    if n_distinct <= MAX_CLASS_LABELS:
         return "classification", f"the target holds {n_distinct} whole numbers"
-    return "regression", "the target is numeric"
+    return "regression", (
+        f"the target holds {n_distinct} distinct whole numbers, more than "
+        f"{MAX_CLASS_LABELS}"
+    )
 
 
 def _clean_features(X):
