@@ -8,12 +8,15 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_wine
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ensembles import (
     BaggingClassifier,
     BaggingRegressor,
     StackingRegressor,
+    bias_variance_decomposition,
     decompose_table,
 )
 from ensembles.__main__ import main
@@ -465,3 +468,16 @@ def test_numbers_scaled_only_for_a_member_that_needs_it():
     assert needs_scaling(
         StackingRegressor(trees, final_estimator=LinearRegression(), passthrough=True)
     )
+
+
+def test_members_of_an_ensemble_behind_preprocessing():
+    # The decomposition reads a Pipeline's last step's members, fed the test
+    # set through the steps before it: the members' figures add up.
+    X, y = load_diabetes(return_X_y=True)
+    model = make_pipeline(StandardScaler(), BaggingRegressor(n_estimators=5))
+    result = bias_variance_decomposition(
+        model, X[:300], y[:300], X[300:], y[300:], n_rounds=3, random_state=0
+    )
+    assert result.diversity > 0
+    members = result.average_bias + result.average_variance - result.diversity
+    assert members == pytest.approx(result.bias + result.variance)
