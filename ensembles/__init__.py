@@ -4,6 +4,7 @@ and tools that show which ensemble reduces which part of the error."""
 from . import datasets
 from ._bagging import BaggingClassifier, BaggingRegressor
 from ._boosting import BoostingClassifier, BoostingRegressor
+from ._own_data import decompose_table
 from ._selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ._stacking import StackingClassifier, StackingRegressor
 from .bias_variance import (
@@ -31,5 +32,6 @@ __all__ = [
     "bias_variance_decomposition",
     "compare_bias_variance",
     "datasets",
+    "decompose_table",
     "__version__",
 ]

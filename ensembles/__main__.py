@@ -1,8 +1,9 @@
 """Command line: ``python -m ensembles`` (or ``ensembles``).
 
-Runs the bias/variance experiment on built-in data and prints which
-ensemble reduces which part of the error. Parsing and printing only: the
-experiment lives in ensembles._experiment and ensembles.bias_variance.
+Runs the bias/variance experiment on built-in data, or on the user's own
+table (``--data FILE --target COLUMN``), and prints which ensemble reduces
+which part of the error. Parsing and printing only: the experiment lives in
+ensembles._experiment, ensembles._own_data and ensembles.bias_variance.
 """
 
 import argparse
@@ -11,6 +12,14 @@ import sys
 
 from . import compare_bias_variance
 from ._experiment import DATASETS, line_up, load_experiment, verdicts
+from ._own_data import (
+    MAX_CLASS_LABELS,
+    TASKS,
+    check_line_up,
+    decompose_experiment,
+    load_estimators,
+    table_experiment,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,15 +36,57 @@ def _parser():
             "Bias/variance experiment: a deep tree, bagged deep trees, a stump, "
             "boosted stumps, a stack of them and LightGBM, refitted on many "
             "training sets. Regression data use the squared loss, "
-            "classification data the 0-1 loss (Domingos)."
+            "classification data the 0-1 loss (Domingos). On built-in data "
+            "(--dataset) or on your own table (--data FILE --target COLUMN)."
         ),
     )
-    parser.add_argument(
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument(
         "--dataset",
         default="friedman1",
         choices=sorted(DATASETS),
         metavar="NAME",
         help=f"one of {', '.join(sorted(DATASETS))} (default friedman1)",
+    )
+    data.add_argument(
+        "--data",
+        metavar="FILE",
+        help=(
+            "your own table instead: a .csv (or .csv.gz, .tsv) or .parquet file "
+            "(needs pandas; Parquet needs pyarrow), held out in part as the test "
+            "set, the rest bootstrapped; text columns are one-hot encoded, "
+            "missing values imputed"
+        ),
+    )
+    parser.add_argument(
+        "--target", metavar="COLUMN", help="with --data: the column to predict"
+    )
+    parser.add_argument(
+        "--task",
+        choices=TASKS,
+        help=(
+            "with --data (default: told from the target): classification for a "
+            "non-numeric target or one of whole numbers with at most "
+            f"{MAX_CLASS_LABELS} distinct values, regression otherwise"
+        ),
+    )
+    parser.add_argument(
+        "--test-size",
+        type=float,
+        metavar="SHARE",
+        help=(
+            "with --data: share of the rows held out as the test set, stratified "
+            "for classification (default 0.3)"
+        ),
+    )
+    parser.add_argument(
+        "--estimators",
+        metavar="FILE.py|MODULE:NAME",
+        help=(
+            "your own line-up instead of the built-in one: a Python file that "
+            "defines ESTIMATORS, a dict of name -> estimator, or an importable "
+            "module's dict NAME"
+        ),
     )
     parser.add_argument(
         "--rounds", type=int, default=50, help="training sets per learner (default 50)"
@@ -93,6 +144,86 @@ def _check_plot_file(parser, path):
     matplotlib.use("Agg")
 
 
+def _check_data_options(parser, args):
+    """The options of --data only with it, and --target with it."""
+    if args.data is None:
+        for option in ("target", "task", "test_size"):
+            if getattr(args, option) is not None:
+                flag = "--" + option.replace("_", "-")
+                parser.error(f"{flag} goes with --data FILE")
+        return
+    if args.target is None:
+        parser.error("--data needs --target COLUMN, the column to predict")
+    if args.test_size is None:
+        args.test_size = 0.3
+    if not 0 < args.test_size < 1:
+        parser.error(f"--test-size must be a share in (0, 1), got {args.test_size}")
+
+
+def _line_up(parser, args, experiment):
+    """The built-in line-up, or the one --estimators names, checked against
+    the task: one line and status 2 for one that is not a dict of
+    estimators of the task's kind."""
+    if args.estimators is None:
+        return line_up(experiment.classification)
+    task = "classification" if experiment.classification else "regression"
+    try:
+        return check_line_up(
+            load_estimators(args.estimators),
+            task,
+            source=f"--estimators: {args.estimators}",
+        )
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+
+
+def _own_experiment(parser, args):
+    """The user's table split for the experiment, and the line-up; any
+    mistake in the table or the options is one line and status 2, before
+    anything runs."""
+    try:
+        experiment = table_experiment(
+            args.data,
+            args.target,
+            task=args.task or "auto",
+            test_size=args.test_size,
+            random_state=args.random_state,
+        )
+    except (ValueError, OSError, ImportError) as error:
+        parser.error(f"--data: {error}")
+    return experiment, _line_up(parser, args, experiment)
+
+
+def _description(args, experiment):
+    """What the table was made from: the data, the split, the loss and the
+    rounds (and for a user's table, the task and the features)."""
+    if args.data is None:
+        sampling = (
+            "fresh training sets from the generator"
+            if experiment.y_test_true is not None
+            else "bootstrap samples of the training half"
+        )
+        return (
+            f"{args.dataset}: {len(experiment.X_train)} training rows, "
+            f"{len(experiment.X_test)} test rows, {experiment.loss} loss, "
+            f"{args.rounds} rounds ({sampling})"
+        )
+    lines = [
+        f"{experiment.name}: {len(experiment.X_train)} training rows, "
+        f"{len(experiment.X_test)} test rows, {experiment.loss} loss, "
+        f"{args.rounds} rounds (bootstrap samples of the training part)",
+        f"target {experiment.target!r}: {experiment.task} "
+        f"({experiment.task_reason}); features: "
+        f"{len(experiment.numeric_features)} numeric, "
+        f"{len(experiment.categorical_features)} categorical (one-hot)",
+    ]
+    if experiment.n_rows_without_target:
+        lines.append(
+            f"{experiment.n_rows_without_target} rows without a target left out"
+        )
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
@@ -105,40 +236,44 @@ def main(argv=None):
         parser.error(
             f"--random-state must be in [0, 2**32 - 2], got {args.random_state}"
         )
+    _check_data_options(parser, args)
     if args.plot is not None:
         _check_plot_file(parser, args.plot)
 
-    experiment = load_experiment(args.dataset, args.random_state)
-    table = compare_bias_variance(
-        line_up(experiment.classification),
-        experiment.X_train,
-        experiment.y_train,
-        experiment.X_test,
-        experiment.y_test,
-        loss=experiment.loss,
-        n_rounds=args.rounds,
-        sampling=experiment.sampling,
-        y_test_true=experiment.y_test_true,
-        random_state=args.random_state,
-        n_jobs=args.n_jobs,
-        verbose=0 if args.quiet else 1,
-    )
+    if args.data is not None:
+        experiment, estimators = _own_experiment(parser, args)
+        table = decompose_experiment(
+            experiment,
+            estimators,
+            n_rounds=args.rounds,
+            random_state=args.random_state,
+            n_jobs=args.n_jobs,
+            verbose=0 if args.quiet else 1,
+        )
+    else:
+        experiment = load_experiment(args.dataset, args.random_state)
+        estimators = _line_up(parser, args, experiment)
+        table = compare_bias_variance(
+            estimators,
+            experiment.X_train,
+            experiment.y_train,
+            experiment.X_test,
+            experiment.y_test,
+            loss=experiment.loss,
+            n_rounds=args.rounds,
+            sampling=experiment.sampling,
+            y_test_true=experiment.y_test_true,
+            random_state=args.random_state,
+            n_jobs=args.n_jobs,
+            verbose=0 if args.quiet else 1,
+        )
 
     if args.format == "json":
         print(table.to_json())
     elif args.format == "csv":
         print(table.to_csv(), end="")
     else:
-        sampling = (
-            "fresh training sets from the generator"
-            if experiment.y_test_true is not None
-            else "bootstrap samples of the training half"
-        )
-        print(
-            f"{args.dataset}: {len(experiment.X_train)} training rows, "
-            f"{len(experiment.X_test)} test rows, {experiment.loss} loss, "
-            f"{args.rounds} rounds ({sampling})\n"
-        )
+        print(_description(args, experiment) + "\n")
         print(table)
         print()
         for line in verdicts(table):

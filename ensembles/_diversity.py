@@ -4,12 +4,14 @@ The diversity terms of the bias/variance decomposition (Wood et al. 2023)
 need every member's prediction on the test set in each round; this module
 reads them from a fitted ensemble, with no extra fit. It knows which
 estimators combine members and how: this package's bagging and stacking,
-scikit-learn's random forests, extra trees, bagging, voting and stacking.
-The maths is :mod:`ensembles._decomposition`'s.
+scikit-learn's random forests, extra trees, bagging, voting and stacking,
+each also as the last step of a Pipeline. The maths is
+:mod:`ensembles._decomposition`'s.
 """
 
 import numpy as np
 from sklearn import ensemble as sk_ensemble
+from sklearn.pipeline import Pipeline
 
 from ._bagging import BaggingClassifier, BaggingRegressor
 from ._members import expand_proba
@@ -38,12 +40,14 @@ def member_outputs(model, X_test, classes=None):
         (n_members, n_test) predictions, or (n_members, n_test, n_classes)
         probabilities; None when ``model`` is not an ensemble that combines
         its members' predictions (boosting, a single learner, a multi-output
-        target).
+        target). A Pipeline whose last step combines members gives that
+        step's members, fed ``X_test`` through the steps before it.
     weights : ndarray or None
         The members' weights in the combination, summing to 1 (equal
         unless a voting ensemble was given ``weights``); None with
         ``outputs``.
     """
+    model, X_test = _last_step(model, X_test)
     reader = _reader(model)
     if reader is None or _multi_output(model):
         return None, None
@@ -61,6 +65,17 @@ def member_outputs(model, X_test, classes=None):
     placed = np.zeros((*codes.shape[:2], len(classes)))
     placed[..., columns] = codes
     return placed, weights
+
+
+def _last_step(model, X_test):
+    """An ensemble behind preprocessing (the main job on a user's table
+    wraps every estimator so) and the test set as it reaches it; any other
+    model as it is."""
+    if isinstance(model, Pipeline) and len(model.steps) > 1:
+        last = model.steps[-1][1]
+        if _reader(last) is not None:
+            return last, model[:-1].transform(X_test)
+    return model, X_test
 
 
 def _multi_output(model):
