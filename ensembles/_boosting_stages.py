@@ -516,16 +516,20 @@ class _BaseBoosting(HomogeneousEnsemble):
             # The targets are summable and the line searches scale-safe: only
             # members whose predictions are tiny next to the residuals (a
             # step beyond float64's range) get here.
-            cause = (
-                "."
-                if is_classifier(self)
-                else ": targets too large for these members. Divide y by a "
-                "common factor."
-            )
+            if not is_classifier(self) and power_of_two_scale(train.y) < 1.0:
+                cause = ": targets too large for these members. Divide y by a "
+                cause += "common factor."
+            else:
+                cause = (
+                    ": the members' predictions are too small next to what "
+                    "they fit (a member that barely responds to X, such as a "
+                    "linear model on features of tiny scale). Scale X, or use "
+                    "other members."
+                )
             raise ValueError(
                 f"{type(self).__name__}: stage {stage} moves the ensemble's "
                 "raw predictions beyond float64's range (its step along the "
-                f"members' predictions is {step})" + cause
+                f"members' predictions reaches infinity: {step})" + cause
             )
 
         stages.members.append(members)
