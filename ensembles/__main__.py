@@ -7,10 +7,19 @@ ensembles._experiment, ensembles._own_data and ensembles.bias_variance.
 """
 
 import argparse
+import errno
+import functools
+import json
 import os
+import signal
 import sys
 
+import numpy as np
+from sklearn.pipeline import Pipeline
+
 from . import compare_bias_variance
+from ._bias_variance_table import _csv_cell, _csv_value, _json_value
+from ._diversity import _reader as _members_reader
 from ._experiment import DATASETS, line_up, load_experiment, verdicts
 from ._own_data import (
     MAX_CLASS_LABELS,
@@ -20,6 +29,14 @@ from ._own_data import (
     load_estimators,
     table_experiment,
 )
+from .bias_variance import PROBA_LOSSES
+
+#: More rounds than any experiment needs (the standard errors shrink like
+#: 1 / sqrt(rounds)); a larger --rounds is a typo, refused before the
+#: memory estimate is even looked at.
+MAX_ROUNDS = 1_000_000
+#: The share of the machine's memory the decomposition may hold.
+MEMORY_SHARE = 0.5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,8 +128,21 @@ def _parser():
             "file's extension: any that matplotlib writes (png, svg, pdf, ...)"
         ),
     )
-    parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--format",
+        choices=["text", "csv", "json"],
+        default="text",
+        help=(
+            "text: the table and the verdicts (default); csv: one line per "
+            "estimator, a dataset column last; json: an object with dataset, "
+            "loss, n_rounds and rows"
+        ),
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print the results only: no progress and no notes on stderr",
+    )
     return parser
 
 
@@ -126,8 +156,6 @@ def _check_plot_file(parser, path):
         parser.error(f"--plot: no folder {folder!r} to write {path!r} in")
     if os.path.isdir(path):
         parser.error(f"--plot: {path!r} is a folder")
-    if not os.access(folder, os.W_OK):
-        parser.error(f"--plot: cannot write in the folder {folder!r}")
     try:
         import matplotlib
         from matplotlib.backend_bases import FigureCanvasBase
@@ -141,7 +169,23 @@ def _check_plot_file(parser, path):
             f"--plot needs a file name ending in one of "
             f"{', '.join('.' + name for name in supported)}, got {path!r}"
         )
+    _try_opening_for_writing(parser, path)
     matplotlib.use("Agg")
+
+
+def _try_opening_for_writing(parser, path):
+    """Open ``path`` for writing as savefig will, and remove it again if it
+    was not there: permissions, read-only file systems and /proc-like
+    folders only tell when a file is actually opened."""
+    existed = os.path.lexists(path)
+    try:
+        # Appending: an existing file keeps its content until savefig.
+        with open(path, "ab"):
+            pass
+    except OSError as error:
+        parser.error(f"--plot: cannot write {path!r}: {error.strerror}")
+    if not existed:
+        os.remove(path)
 
 
 def _check_data_options(parser, args):
@@ -224,11 +268,175 @@ def _description(args, experiment):
     return "\n".join(lines)
 
 
+def _physical_memory():
+    """The machine's memory in bytes, or None where neither sysconf nor
+    psutil tells."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
+        pass
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil.virtual_memory().total
+
+
+def _n_members(estimator):
+    """How many members' predictions a round keeps for the diversity
+    figures (at most: every layer of a stack counted): 0 for an estimator
+    that does not combine members."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator.steps[-1][1]
+    if _members_reader(estimator) is None:
+        return 0
+    n_estimators = getattr(estimator, "n_estimators", None)
+    if isinstance(n_estimators, int):
+        return n_estimators
+    members = getattr(estimator, "estimators", None) or []
+    # A stack's estimators: (name, estimator) pairs, or a list of such
+    # lists, one per layer.
+    return sum(len(entry) if isinstance(entry, list) else 1 for entry in members)
+
+
+def _decomposition_bytes(experiment, estimators, n_rounds):
+    """About the most memory the decomposition of one estimator holds: its
+    test predictions of every round (one per class for a probabilistic
+    loss) and, for an ensemble, its members' too; held twice while the
+    rounds are stacked into one array. The estimators are decomposed one
+    after the other, so the largest counts."""
+    width = 1
+    if experiment.loss in PROBA_LOSSES:
+        width = len(np.unique(np.concatenate([experiment.y_train, experiment.y_test])))
+    members = max(_n_members(estimator) for estimator in estimators.values())
+    floats_per_round = len(experiment.X_test) * width * (1 + members)
+    # 1 KiB a round for its seeds, label and bookkeeping.
+    return n_rounds * (2 * 8 * floats_per_round + 1024)
+
+
+def _check_memory(parser, args, experiment, estimators):
+    """Refuse, before anything runs, rounds (or a test set) whose
+    predictions would not fit in memory: better one line now than a
+    MemoryError (or the machine swapping) after a long wait."""
+    memory = _physical_memory()
+    if memory is None:
+        return
+    needed = _decomposition_bytes(experiment, estimators, args.rounds)
+    allowed = MEMORY_SHARE * memory
+    if needed <= allowed:
+        return
+    rounds_that_fit = int(allowed // _decomposition_bytes(experiment, estimators, 1))
+    parser.error(
+        f"--rounds {args.rounds} on {len(experiment.X_test)} test rows would "
+        f"hold about {_size(needed)} of predictions, more than half this "
+        f"machine's {_size(memory)}; at most {rounds_that_fit} rounds fit"
+    )
+
+
+def _size(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n_bytes < 1024 or unit == "TiB":
+            return (
+                f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+            )
+        n_bytes /= 1024
+
+
+def _check_stdout(parser):
+    """Refuse to run when the results could not be printed at all: with
+    stdout closed (``>&-``), Python drops whatever is printed silently."""
+    try:
+        closed = sys.stdout is None or sys.stdout.fileno() < 0
+    except (OSError, ValueError):
+        closed = True
+    if closed:
+        parser.error("standard output is closed: the results would be lost")
+
+
+def _results(args, experiment, table):
+    """The results as printed: text, CSV or JSON, each naming the data set
+    and the loss."""
+    if args.format == "json":
+        document = {
+            "dataset": experiment.name,
+            "loss": experiment.loss,
+            "n_rounds": args.rounds,
+            "rows": table.records(),
+        }
+        return json.dumps(document, indent=2, default=_json_value) + "\n"
+    if args.format == "csv":
+        # The data set as a last column rather than a comment line, which
+        # CSV readers choke on; last, so that the columns keep their places.
+        columns = table.record_columns
+        lines = [",".join(["name", *columns, "dataset"])]
+        for record in table.records():
+            cells = [_csv_value(record[column]) for column in columns]
+            lines.append(
+                ",".join(
+                    [_csv_cell(record["name"]), *cells, _csv_cell(experiment.name)]
+                )
+            )
+        return "\n".join(lines) + "\n"
+    lines = [_description(args, experiment), "", str(table), "", *verdicts(table)]
+    return "\n".join(lines) + "\n"
+
+
+def _write_results(text):
+    """Print the results; a write that fails (disk full, stdout gone) is
+    one line on stderr and status 1, not a traceback and lost output."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: _quiet_exits handles it
+    except OSError as error:
+        _stdout_to_devnull()
+        print(
+            f"ensembles: error: cannot write the results: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+def _stdout_to_devnull():
+    """Point stdout at /dev/null so that the flush at exit does not fail
+    again (and print "Exception ignored ...") on what is left buffered."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _quiet_exits(main):
+    """Ctrl-C: status 130 and one line, as a shell reports a program ended
+    by SIGINT. A reader that stops early (``| head``): a quiet exit with
+    the status of a program ended by SIGPIPE, as ``yes | head`` gives."""
+
+    @functools.wraps(main)
+    def guarded(argv=None):
+        try:
+            return main(argv)
+        except KeyboardInterrupt:
+            print("ensembles: interrupted", file=sys.stderr)
+            return 128 + signal.SIGINT
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            return 128 + getattr(signal, "SIGPIPE", errno.EPIPE)
+
+    return guarded
+
+
+@_quiet_exits
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
     if args.rounds < 2:
         parser.error(f"--rounds must be at least 2, got {args.rounds}")
+    if args.rounds > MAX_ROUNDS:
+        parser.error(f"--rounds must be at most {MAX_ROUNDS}, got {args.rounds}")
     if args.n_jobs == 0:
         parser.error("--n-jobs must not be 0")
     if not 0 <= args.random_state < 2**32 - 1:
@@ -239,9 +447,11 @@ def main(argv=None):
     _check_data_options(parser, args)
     if args.plot is not None:
         _check_plot_file(parser, args.plot)
+    _check_stdout(parser)
 
     if args.data is not None:
         experiment, estimators = _own_experiment(parser, args)
+        _check_memory(parser, args, experiment, estimators)
         table = decompose_experiment(
             experiment,
             estimators,
@@ -253,6 +463,7 @@ def main(argv=None):
     else:
         experiment = load_experiment(args.dataset, args.random_state)
         estimators = _line_up(parser, args, experiment)
+        _check_memory(parser, args, experiment, estimators)
         table = compare_bias_variance(
             estimators,
             experiment.X_train,
@@ -268,16 +479,7 @@ def main(argv=None):
             verbose=0 if args.quiet else 1,
         )
 
-    if args.format == "json":
-        print(table.to_json())
-    elif args.format == "csv":
-        print(table.to_csv(), end="")
-    else:
-        print(_description(args, experiment) + "\n")
-        print(table)
-        print()
-        for line in verdicts(table):
-            print(line)
+    _write_results(_results(args, experiment, table))
     if args.plot:
         import matplotlib.pyplot as plt
 
@@ -292,7 +494,8 @@ def main(argv=None):
         finally:
             # main may run many times in one process (tests, notebooks).
             plt.close(ax.figure)
-        print(f"plot written to {args.plot}", file=sys.stderr)
+        if not args.quiet:
+            print(f"plot written to {args.plot}", file=sys.stderr)
     return 0
 
 
