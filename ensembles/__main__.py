@@ -343,13 +343,10 @@ def _size(n_bytes):
 
 
 def _check_stdout(parser):
-    """Refuse to run when the results could not be printed at all: with
-    stdout closed (``>&-``), Python drops whatever is printed silently."""
-    try:
-        closed = sys.stdout is None or sys.stdout.fileno() < 0
-    except (OSError, ValueError):
-        closed = True
-    if closed:
+    """Refuse to run when the results could not be printed at all: Python
+    starts with stdout None when it is closed (``>&-``), and then drops
+    whatever is printed silently."""
+    if sys.stdout is None or sys.stdout.closed:
         parser.error("standard output is closed: the results would be lost")
 
 

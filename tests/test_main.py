@@ -38,7 +38,13 @@ def test_text_output_with_table_and_verdicts(capsys):
 
 def test_json_output(capsys):
     assert main([*FAST, "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    document = json.loads(capsys.readouterr().out)
+    assert {key: document[key] for key in ("dataset", "loss", "n_rounds")} == {
+        "dataset": "sine",
+        "loss": "squared_error",
+        "n_rounds": 3,
+    }
+    rows = document["rows"]
     assert [row["name"] for row in rows] == NAMES
     for row in rows:
         figures = {
@@ -64,10 +70,10 @@ def test_json_output(capsys):
         assert row["noise"] == pytest.approx(0.09, rel=0.2)
     # The options take effect: another seed, other data and rounds.
     assert main([*FAST, "--format", "json", "--random-state", "1"]) == 0
-    other = json.loads(capsys.readouterr().out)
+    other = json.loads(capsys.readouterr().out)["rows"]
     assert other[0]["expected_loss"] != rows[0]["expected_loss"]
     assert main([*FAST, "--format", "json", "--n-jobs", "2"]) == 0
-    assert json.loads(capsys.readouterr().out) == rows  # any n_jobs
+    assert json.loads(capsys.readouterr().out)["rows"] == rows  # any n_jobs
 
 
 def test_quiet_and_progress(capsys):
@@ -88,11 +94,11 @@ def test_csv_output_classification(capsys):
         "average_bias,average_variance,diversity,combiner_gap,"
         "expected_loss_se,bias_se,variance_se,noise_se,"
         "variance_unbiased_se,variance_biased_se,bias_corrected_se,"
-        "average_bias_se,average_variance_se,diversity_se,combiner_gap_se"
+        "average_bias_se,average_variance_se,diversity_se,combiner_gap_se,dataset"
     )
     assert len(lines) == 1 + len(NAMES)
     cells = lines[1].split(",")
-    assert cells[:3] == ["deep tree", "zero_one", "3"]
+    assert cells[:3] == ["deep tree", "zero_one", "3"] and cells[-1] == "iris"
     assert cells[6] == ""  # no noise
     # The zero-one loss's two variances, whose difference is the variance.
     assert float(cells[7]) - float(cells[8]) == pytest.approx(float(cells[5]))
@@ -115,7 +121,8 @@ def test_plot(extension, headers, tmp_path, capsys):
     # Any format matplotlib writes, picked by the extension (in any case).
     pytest.importorskip("matplotlib")
     target = tmp_path / f"decomposition.{extension.upper()}"
-    assert main([*FAST, "--plot", str(target)]) == 0
+    verbose = [arg for arg in FAST if arg != "--quiet"]
+    assert main([*verbose, "--plot", str(target)]) == 0
     assert target.stat().st_size > 0
     assert any(target.read_bytes().startswith(header) for header in headers)
     assert f"plot written to {target}" in capsys.readouterr().err

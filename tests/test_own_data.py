@@ -120,7 +120,9 @@ def test_parquet_regression_with_own_line_up(tmp_path, capsys):
     )
     argv = ["--data", str(path), "--target", "target", *FAST, "--format", "json"]
     assert main([*argv, "--estimators", str(line_up_path)]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    document = json.loads(capsys.readouterr().out)
+    assert document["dataset"] == "diabetes.parquet"
+    rows = document["rows"]
     assert [row["name"] for row in rows] == ["tree", "bagged trees"]
     assert {row["loss"] for row in rows} == {"squared_error"}
     assert rows[1]["variance"] < rows[0]["variance"]
@@ -151,6 +153,7 @@ def test_own_line_up_from_a_module(wine_csv, tmp_path, monkeypatch, capsys):
     assert main([*argv, "--estimators", "my_models.line_ups:SMALL"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["tree", "bagged trees"]
+    assert {line.split(",")[-1] for line in lines[1:]} == {"wine.csv"}
 
 
 def test_whole_number_target_is_classification_unless_told(tmp_path, capsys):
