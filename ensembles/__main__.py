@@ -113,6 +113,11 @@ def _parser():
     )
     parser.add_argument("--format", choices=["text", "csv", "json"], default="text")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from ._version import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     return parser
 
 
