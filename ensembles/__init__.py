@@ -7,6 +7,7 @@ from ._boosting import BoostingClassifier, BoostingRegressor
 from ._own_data import decompose_table
 from ._selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
 from ._stacking import StackingClassifier, StackingRegressor
+from ._version import __version__
 from .bias_variance import (
     BiasVarianceResult,
     BiasVarianceTable,
@@ -14,8 +15,6 @@ from .bias_variance import (
     bias_variance_decomposition,
     compare_bias_variance,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BaggingClassifier",

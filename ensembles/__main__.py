@@ -29,6 +29,7 @@ from ._own_data import (
     load_estimators,
     table_experiment,
 )
+from ._version import __version__
 from .bias_variance import PROBA_LOSSES
 
 #: More rounds than any experiment needs (the standard errors shrink like
@@ -143,6 +144,9 @@ def _parser():
         action="store_true",
         help="print the results only: no progress and no notes on stderr",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     return parser
 
 
@@ -160,7 +164,7 @@ def _check_plot_file(parser, path):
         import matplotlib
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
-        parser.error("--plot needs matplotlib: pip install 'ensembles[notebooks]'")
+        parser.error("--plot needs matplotlib: pip install 'scikit-ensembles[plot]'")
     # savefig picks the format from the extension, in any case.
     extension = os.path.splitext(path)[1][1:].lower()
     supported = sorted(FigureCanvasBase.get_supported_filetypes())

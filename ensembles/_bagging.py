@@ -13,13 +13,13 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import column_or_1d
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._bags import _BaseBagging
 from ._base import ProbaClassifierMixin, encode_classes
 from ._members import expand_proba
 from ._scale_safe import r2_score
+from ._sklearn_private import StrOptions
 
 __all__ = ["BaggingClassifier", "BaggingRegressor"]
 

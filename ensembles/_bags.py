@@ -13,9 +13,8 @@ from numbers import Integral
 from warnings import warn
 
 import numpy as np
-from sklearn.base import _fit_context, is_regressor
+from sklearn.base import is_regressor
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import check_is_fitted
@@ -41,6 +40,7 @@ from ._members import (
 from ._parallel import member_threads, parallel_map
 from ._routing import route_metadata
 from ._scale_safe import normalised_weights
+from ._sklearn_private import HasMethods, Interval, RealNotInt, _fit_context
 
 
 # --------------------------------------------------------------------------

@@ -173,7 +173,7 @@ class BiasVarianceTable:
             import pandas as pd
         except ImportError as error:  # pragma: no cover - depends on the install
             raise ImportError(
-                "to_frame needs pandas: pip install 'ensembles[notebooks]'"
+                "to_frame needs pandas: pip install 'scikit-ensembles[data]'"
             ) from error
         frame = pd.DataFrame(
             self.records(), columns=["name", *self.record_columns]

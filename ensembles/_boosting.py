@@ -11,7 +11,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, is_classifier
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._base import ProbaClassifierMixin, encode_classes
@@ -25,6 +24,7 @@ from ._losses import (
     QuantileLoss,
     SquaredError,
 )
+from ._sklearn_private import HasMethods, Interval, StrOptions
 
 __all__ = ["BoostingClassifier", "BoostingRegressor"]
 

@@ -16,11 +16,10 @@ public classes in :mod:`ensembles._boosting`.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.random import sample_without_replacement
@@ -49,6 +48,7 @@ from ._members import (
 from ._parallel import arrays_sent_once, member_threads, parallel_map, progress
 from ._routing import consumes, route_metadata, routing_enabled
 from ._scale_safe import normalised_weights, power_of_two_scale
+from ._sklearn_private import HasMethods, Interval, StrOptions, _fit_context
 
 
 def _fit_stage_member(

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils import _safe_indexing
 
 from ._members import member_input
 from ._routing import metadata_rows
+from ._sklearn_private import _safe_indexing
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ ordinary values nothing changes.
 import numpy as np
 from scipy.special import expit
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.utils.validation import _num_samples
 
 from ._scale_safe import normalised_weights, power_of_two_scale, weighted_mean
+from ._sklearn_private import _num_samples
 
 
 def weighted_quantile(values, weights, q):

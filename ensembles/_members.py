@@ -31,9 +31,10 @@ from sklearn.tree import (
     ExtraTreeClassifier,
     ExtraTreeRegressor,
 )
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import get_tags
 
 from ._routing import consumes, metadata_rows
+from ._sklearn_private import _safe_indexing
 
 MAX_INT = np.iinfo(np.int32).max
 

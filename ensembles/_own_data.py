@@ -74,7 +74,7 @@ def _pandas():
         import pandas
     except ImportError as error:
         raise ImportError(
-            "a table needs pandas: pip install pandas (or 'ensembles[data]')"
+            "a table needs pandas: pip install pandas (or 'scikit-ensembles[data]')"
         ) from error
     return pandas
 

@@ -12,12 +12,14 @@ estimator routes as scikit-learn's own meta-estimators do:
   (``sample_weight``) are accepted; any other metadata is scikit-learn's
   error telling the user to enable routing.
 
-The private scikit-learn helpers this needs are imported here only.
+The private scikit-learn helpers this needs (``_raise_for_params``,
+``_check_method_params``: scikit-learn has no public equivalent) are imported
+here only; the other private names are in ensembles/_sklearn_private.py.
 """
 
+from sklearn import get_config
 from sklearn.utils.metadata_routing import (
     _raise_for_params,
-    _routing_enabled,
     get_routing_for_object,
     process_routing,
 )
@@ -35,7 +37,7 @@ __all__ = [
 
 def routing_enabled():
     """Whether scikit-learn's metadata routing is enabled."""
-    return _routing_enabled()
+    return get_config().get("enable_metadata_routing", False)
 
 
 def route_metadata(ensemble, method, params, **named):
@@ -59,7 +61,7 @@ def route_metadata(ensemble, method, params, **named):
         message, naming the setting that enables routing).
     """
     raise_for_params(params, ensemble, method)
-    if not _routing_enabled():
+    if not routing_enabled():
         return process_routing(ensemble, method)  # empty routing
     named = {key: value for key, value in named.items() if value is not None}
     return process_routing(ensemble, method, **named, **params)
@@ -72,7 +74,7 @@ def consumes(estimator, method, param):
     ``set_fit_request(sample_weight=False)`` is honoured); otherwise,
     whether its signature accepts it.
     """
-    if _routing_enabled():
+    if routing_enabled():
         return bool(get_routing_for_object(estimator).consumes(method, {param}))
     return has_fit_parameter(estimator, param) if method == "fit" else False
 

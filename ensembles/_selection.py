@@ -13,8 +13,7 @@ predictions and squared errors do not overflow.
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, check_non_negative, column_or_1d
 
 from ._base import (
@@ -25,6 +24,7 @@ from ._base import (
     validate_X_y,
 )
 from ._scale_safe import normalised_weights, power_of_two_scale
+from ._sklearn_private import Interval, _fit_context
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 

@@ -20,14 +20,12 @@ from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
     TransformerMixin,
-    _fit_context,
     is_classifier,
 )
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import Bunch, _safe_indexing, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     check_sample_weight,
@@ -55,6 +53,14 @@ from ._routing import (
     routing_enabled,
 )
 from ._scale_safe import power_of_two_scale
+from ._sklearn_private import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_feature_names_in,
+    _fit_context,
+    _safe_indexing,
+)
 from ._stack_layers import LayeredMembersMixin, is_drop, is_member
 from ._stack_member import (
     FoldTask,

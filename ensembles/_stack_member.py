@@ -18,7 +18,6 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import _safe_indexing
 
 from ._members import (
     MemberFactory,
@@ -27,6 +26,7 @@ from ._members import (
     fit_member,
     one_column_per_pair,
 )
+from ._sklearn_private import _safe_indexing
 
 __all__ = [
     "FoldBaggedMember",

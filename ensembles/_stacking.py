@@ -13,7 +13,6 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import accuracy_score
 from sklearn.utils import column_or_1d
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 
@@ -21,6 +20,7 @@ from ._base import encode_classes
 from ._members import expand_proba
 from ._routing import route_metadata, routing_enabled
 from ._scale_safe import normalised_weights, r2_score
+from ._sklearn_private import StrOptions
 from ._stack_base import _BaseStacking, final_estimator_has
 from ._stack_member import (
     FoldBaggedMember,  # noqa: F401  (pickles made before the split name it here)

@@ -18,7 +18,7 @@ def _pyplot():
         import matplotlib.pyplot as plt
     except ImportError as error:  # pragma: no cover - depends on the install
         raise ImportError(
-            "Plotting needs matplotlib: pip install 'ensembles[notebooks]'"
+            "Plotting needs matplotlib: pip install 'scikit-ensembles[plot]'"
         ) from error
     return plt
 

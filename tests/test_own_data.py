@@ -380,7 +380,7 @@ def test_without_pandas(wine_csv, monkeypatch, capsys):
     line = _fails(["--data", str(wine_csv), "--target", "cultivar", *FAST], capsys)
     assert line == (
         "ensembles: error: --data: a table needs pandas: pip install pandas "
-        "(or 'ensembles[data]')"
+        "(or 'scikit-ensembles[data]')"
     )
 
 
