@@ -478,7 +478,7 @@ def progress(items, n_items, desc, verbose, *, unit="task", items_are_results=Fa
         yield from items
         return
     stream = sys.stderr
-    interactive = _is_terminal(stream) or _in_notebook()
+    interactive = _is_terminal(stream) or _in_notebook(stream)
     if verbose < 2 and not interactive:
         yield from items
         return
@@ -515,11 +515,12 @@ def _is_terminal(stream):
         return False
 
 
-def _in_notebook():
-    """Whether tqdm.auto draws notebook widgets here (it decided on import:
-    an IPython kernel with ipywidgets), where stderr is not a terminal but
-    a bar renders well."""
-    return _NOTEBOOK_BARS
+def _in_notebook(stream):
+    """Whether ``stream`` shows in a notebook, where it is not a terminal but
+    a bar renders well: tqdm.auto draws a widget (an IPython kernel with
+    ipywidgets; it decided on import), or else the kernel's own stream,
+    which Jupyter redraws in place on a carriage return."""
+    return _NOTEBOOK_BARS or type(stream).__module__.startswith("ipykernel")
 
 
 _NOTEBOOK_BARS = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)

@@ -1,6 +1,7 @@
 """The shared machinery in ensembles._base."""
 
 import contextlib
+import io
 import sys
 import time
 
@@ -119,6 +120,16 @@ def test_progress_bar_is_closed_when_the_caller_stops_early(progress_bars):
                 break
     [bar] = progress_bars
     assert bar.closed and bar.n == 3  # the fourth was not finished
+
+
+def test_progress_bar_in_a_notebook_kernel(monkeypatch):
+    # A Jupyter kernel's stderr is not a terminal, but shows a bar well.
+    kernel_stream = type(
+        "OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"}
+    )
+    monkeypatch.setattr(sys, "stderr", kernel_stream())
+    list(parallel_map(_slow_square, [(i, 0) for i in range(4)], verbose=1, desc="sq"))
+    assert "sq: 100%" in sys.stderr.getvalue()
 
 
 def test_progress_off_a_terminal(capsys):
