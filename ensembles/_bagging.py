@@ -75,7 +75,9 @@ class BaggingRegressor(RegressorMixin, _BaseBagging):
     random_state : int, RandomState instance or None, default=None
         Controls the bags and the members' own randomness.
     verbose : int, default=0
-        When > 0, report fitting progress on stderr.
+        0: silent. 1: a progress bar of the members' fits on stderr when it is a
+        terminal (or in a notebook), nothing otherwise. 2 or more: the bar
+        wherever stderr goes (a log file, a pipe).
 
     Attributes
     ----------
@@ -268,7 +270,9 @@ class BaggingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBagging):
     random_state : int, RandomState instance or None, default=None
         Controls the bags and the members' own randomness.
     verbose : int, default=0
-        When > 0, report fitting progress on stderr.
+        0: silent. 1: a progress bar of the members' fits on stderr when it is a
+        terminal (or in a notebook), nothing otherwise. 2 or more: the bar
+        wherever stderr goes (a log file, a pipe).
     voting : {"soft", "hard"}, default="soft"
         "soft" averages the members' ``predict_proba`` (members without it
         vote); "hard" takes the majority of the members' ``predict``, and

@@ -275,6 +275,7 @@ class _BaseBagging(HomogeneousEnsemble):
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             desc=f"{type(self).__name__}: fitting members",
+            unit="member",
             labels=[
                 f"{type(self).__name__}: fitting member {i}"
                 for i in range(n_fitted, self.n_estimators)

@@ -81,7 +81,9 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         Controls the members' randomness, the subsamples and the
         validation split.
     verbose : int, default=0
-        When > 0, report progress on stderr.
+        0: silent. 1: a progress bar of the stages on stderr when it is a
+        terminal (or in a notebook), nothing otherwise. 2 or more: the bar
+        wherever stderr goes (a log file, a pipe).
 
     Attributes
     ----------
@@ -306,7 +308,9 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         Controls the members' randomness, the subsamples and the
         validation split.
     verbose : int, default=0
-        When > 0, report progress on stderr.
+        0: silent. 1: a progress bar of the stages on stderr when it is a
+        terminal (or in a notebook), nothing otherwise. 2 or more: the bar
+        wherever stderr goes (a log file, a pipe).
 
     Attributes
     ----------

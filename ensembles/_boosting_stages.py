@@ -13,6 +13,7 @@ surgery of the per-leaf refinement in :mod:`ensembles._members`; the
 public classes in :mod:`ensembles._boosting`.
 """
 
+import contextlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -405,10 +406,15 @@ class _BaseBoosting(HomogeneousEnsemble):
             self.n_estimators - len(stages.members),
             f"{type(self).__name__}: fitting stages",
             self.verbose,
+            unit="stage",
         )
         # One Parallel call per stage: on Dask, X goes to the workers once
-        # for the whole fit rather than once per stage.
-        with arrays_sent_once(train.X, train.sample_weight):
+        # for the whole fit rather than once per stage. The progress bar is
+        # closed as the loop ends, early stopping and errors included.
+        with (
+            contextlib.closing(stage_numbers),
+            arrays_sent_once(train.X, train.sample_weight),
+        ):
             for stage in stage_numbers:
                 self._fit_stage(
                     stage,

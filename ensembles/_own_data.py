@@ -521,7 +521,9 @@ def decompose_table(
     n_jobs : int, default=None
         Rounds fitted at once. Results do not depend on it.
     verbose : int, default=0
-        When > 0, report progress on stderr.
+        0: silent. 1: a progress bar per estimator on stderr, labelled with
+        its name, when stderr is a terminal (or in a notebook), nothing
+        otherwise. 2 or more: the bars wherever stderr goes.
 
     Returns
     -------

@@ -25,6 +25,7 @@ from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from joblib.parallel import get_active_backend
 from sklearn.utils.parallel import Parallel, delayed
+from tqdm.auto import tqdm
 
 
 def member_threads(n_jobs, n_tasks=None):
@@ -44,7 +45,15 @@ def member_threads(n_jobs, n_tasks=None):
 
 
 def parallel_map(
-    function, tasks, *, n_jobs=None, verbose=0, desc=None, labels=None, groups=None
+    function,
+    tasks,
+    *,
+    n_jobs=None,
+    verbose=0,
+    desc=None,
+    unit="task",
+    labels=None,
+    groups=None,
 ):
     """Run ``function(*args)`` for every ``args`` in ``tasks`` with joblib.
 
@@ -68,9 +77,13 @@ def parallel_map(
     n_jobs : int, default=None
         Number of workers, as in joblib.
     verbose : int, default=0
-        When > 0, progress is written to stderr.
+        0: silent. 1: a progress bar on stderr when it is a terminal (or in
+        a notebook). 2 or more: a bar wherever stderr goes (see
+        :func:`progress`).
     desc : str, default=None
-        What the progress line calls the tasks.
+        The progress bar's label.
+    unit : str, default="task"
+        What the progress bar counts.
     labels : list of str, default=None
         What to call each task in an error: an exception raised by a task is
         re-raised, with the same type, as "<label> failed: <message>".
@@ -126,7 +139,9 @@ def parallel_map(
         return [labels[i] or f"task {i}" for i in sorted(dispatched) if i >= done]
 
     results = _resumed_after_worker_loss(run, desc or "tasks", running)
-    return progress(results, len(tasks), desc or "tasks", verbose)
+    return progress(
+        results, len(tasks), desc or "tasks", verbose, unit=unit, items_are_results=True
+    )
 
 
 def _resumed_after_worker_loss(run, desc, running=None):
@@ -425,32 +440,87 @@ class _LongestFirst:
             yield index
 
 
-def progress(items, n_items, desc, verbose):
-    """Yield from ``items`` while reporting progress on stderr.
+def progress(items, n_items, desc, verbose, *, unit="task", items_are_results=False):
+    """Yield from ``items`` while a tqdm bar on stderr shows how far they are.
 
-    The one progress reporter of the package. verbose=0 is silent. On a
-    terminal the report is a single line redrawn as items complete; written
-    to a file or pipe, verbose=1 reports about every tenth of the work and
-    verbose>=2 every item.
+    The one progress reporter of the package: one bar per call, labelled
+    ``desc``. ``tqdm.auto`` draws it, so that it fits the terminal's width,
+    redraws in place and renders as a widget in a notebook.
+
+    Parameters
+    ----------
+    items : iterable
+    n_items : int
+        How many items ``items`` yields (the bar's total).
+    desc : str
+        The bar's label.
+    verbose : int
+        0: no bar. 1: a bar when stderr is a terminal or in a notebook,
+        nothing otherwise (a log or a pipe is not filled with redraws).
+        2 or more: a bar wherever stderr goes, redrawn at most every
+        couple of seconds when it is not a terminal.
+    unit : str, default="task"
+        What the bar counts.
+    items_are_results : bool, default=False
+        True: each item is a finished piece of work (a task's result); it
+        is counted as it arrives, and the bar closes with the last one,
+        even if the caller never asks for more (a caller that takes exactly
+        ``n_items`` items would otherwise leave the bar one short and
+        open). False: each item is work the caller does once it has it (a
+        boosting stage); it is counted when the caller asks for the next.
+
+    Yields
+    ------
+    item
+        The items of ``items``, unchanged.
     """
     if not verbose or not n_items:
         yield from items
         return
     stream = sys.stderr
-    redraw = stream.isatty()
-    start = time.perf_counter()
-    step = 1 if (verbose >= 2 or redraw) else max(1, n_items // 10)
-    for done, item in enumerate(items, start=1):
-        yield item  # reported once the caller has finished with it
-        if done % step and done != n_items:
-            continue
-        elapsed = time.perf_counter() - start
-        left = elapsed / done * (n_items - done)
-        line = (
-            f"{desc}: {done}/{n_items} done, {elapsed:.1f}s elapsed, ~{left:.1f}s left"
-        )
-        if redraw:
-            stream.write("\r" + line + ("\n" if done == n_items else ""))
-        else:
-            stream.write(line + "\n")
-        stream.flush()
+    interactive = _is_terminal(stream) or _in_notebook(stream)
+    if verbose < 2 and not interactive:
+        yield from items
+        return
+    bar = tqdm(
+        total=n_items,
+        desc=desc,
+        unit=unit,
+        file=stream,
+        disable=False,  # tqdm's own rule (None) would hide it off a terminal
+        dynamic_ncols=True,
+        # Off a terminal every redraw stays in the output: fewer of them.
+        mininterval=0.1 if interactive else 2.0,
+    )
+    # Closed whatever happens (a task that fails, a caller that stops early
+    # or fails), so that the next output starts on a line of its own.
+    try:
+        for item in items:
+            if items_are_results:
+                bar.update(1)
+                if bar.n >= n_items:
+                    bar.close()
+                yield item
+            else:
+                yield item
+                bar.update(1)
+    finally:
+        bar.close()
+
+
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _in_notebook(stream):
+    """Whether ``stream`` shows in a notebook, where it is not a terminal but
+    a bar renders well: tqdm.auto draws a widget (an IPython kernel with
+    ipywidgets; it decided on import), or else the kernel's own stream,
+    which Jupyter redraws in place on a carriage return."""
+    return _NOTEBOOK_BARS or type(stream).__module__.startswith("ipykernel")
+
+
+_NOTEBOOK_BARS = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)

@@ -519,7 +519,8 @@ class _BaseStacking(
                 calls,
                 n_jobs=self.n_jobs,
                 verbose=self.verbose,
-                desc=f"{type(self).__name__}: layer {layer.number} fits",
+                desc=f"{type(self).__name__}: layer {layer.number}",
+                unit="fit",
                 labels=[
                     f"Member {task.member.name!r} (layer {layer.number}), {task.fold}"
                     for task in tasks

@@ -114,7 +114,9 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         scikit-learn); repeats and holdout blending are shuffled
         differently on every fit.
     verbose : int, default=0
-        When > 0, report progress on stderr.
+        0: silent. 1: a progress bar of the fits, one per layer on stderr when it is a
+        terminal (or in a notebook), nothing otherwise. 2 or more: the bar
+        wherever stderr goes (a log file, a pipe).
 
     Attributes
     ----------
@@ -320,7 +322,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         scikit-learn); repeats and holdout blending are shuffled
         differently on every fit.
     verbose : int, default=0
-        When > 0, report progress on stderr.
+        0: silent. 1: a progress bar of the fits, one per layer on stderr when it is a
+        terminal (or in a notebook), nothing otherwise. 2 or more: the bar
+        wherever stderr goes (a log file, a pipe).
 
     Attributes
     ----------

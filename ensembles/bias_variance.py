@@ -16,6 +16,8 @@ and presenting results as tables and plots
 :mod:`ensembles._bias_variance_table`'s.
 """
 
+import contextlib
+import contextvars
 from numbers import Integral
 
 import numpy as np
@@ -48,6 +50,23 @@ __all__ = [
 ]
 
 _SAMPLINGS = ("bootstrap", "subsample")
+
+# The name of the table row being decomposed, set by compare_bias_variance and
+# bias_variance_curve around each row: the label of that row's progress bar,
+# so that two rows of one class ("deep tree", "stump") are told apart. Passed
+# this way rather than as a keyword so that bias_variance_decomposition's
+# signature stays the public one.
+_row_name = contextvars.ContextVar("row_name", default=None)
+
+
+@contextlib.contextmanager
+def _named_row(name):
+    """Within this block, the rounds' progress bar is labelled ``name``."""
+    token = _row_name.set(str(name))
+    try:
+        yield
+    finally:
+        _row_name.reset(token)
 
 
 def _check_options(estimator, loss, n_rounds, sampling):
@@ -242,7 +261,9 @@ def _round_predictions(
         ),
         n_jobs=n_jobs,
         verbose=verbose,
-        desc=f"bias/variance rounds ({type(estimator).__name__})",
+        # The user's name for the row, else the estimator's class.
+        desc=_row_name.get() or type(estimator).__name__,
+        unit="round",
         labels=[f"Bias/variance round {i}" for i in range(n_rounds)],
     )
     predictions, members, weights = zip(*rounds)
@@ -362,7 +383,10 @@ default="auto"
     n_jobs : int, default=None
         Rounds fitted at once. Results do not depend on it.
     verbose : int, default=0
-        When > 0, report progress on stderr.
+        0: silent. 1: a progress bar of the rounds on stderr, labelled with
+        the estimator's class, when stderr is a terminal (or in a
+        notebook); nothing otherwise. 2 or more: the bar wherever stderr
+        goes (a log file, a pipe).
 
     Returns
     -------
@@ -503,7 +527,8 @@ def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **option
     X_train, y_train, X_test, y_test : array-like
         As in :func:`bias_variance_decomposition`.
     **options
-        Keyword arguments of :func:`bias_variance_decomposition`.
+        Keyword arguments of :func:`bias_variance_decomposition`. With
+        ``verbose``, each row's progress bar is labelled with its name.
 
     Returns
     -------
@@ -532,14 +557,13 @@ def compare_bias_variance(estimators, X_train, y_train, X_test, y_test, **option
     if not isinstance(estimators, dict) or not estimators:
         raise ValueError("estimators must be a non-empty dict of name -> estimator.")
     options = _same_rounds_for_every_row(options)
-    return BiasVarianceTable(
-        {
-            name: bias_variance_decomposition(
+    results = {}
+    for name, estimator in estimators.items():
+        with _named_row(name):
+            results[name] = bias_variance_decomposition(
                 estimator, X_train, y_train, X_test, y_test, **options
             )
-            for name, estimator in estimators.items()
-        }
-    )
+    return BiasVarianceTable(results)
 
 
 def _same_rounds_for_every_row(options):
@@ -586,7 +610,9 @@ def bias_variance_curve(
     param_range : iterable
         The values to try.
     **options
-        Keyword arguments of :func:`bias_variance_decomposition`.
+        Keyword arguments of :func:`bias_variance_decomposition`. With
+        ``verbose``, each row's progress bar is labelled
+        ``"<param_name>=<row name>"``.
 
     Returns
     -------
@@ -625,7 +651,8 @@ def bias_variance_curve(
     results = {}
     for name, value in zip(_row_names(values), values):
         model = clone(estimator).set_params(**{param_name: value})
-        results[name] = bias_variance_decomposition(
-            model, X_train, y_train, X_test, y_test, **options
-        )
+        with _named_row(f"{param_name}={name}"):
+            results[name] = bias_variance_decomposition(
+                model, X_train, y_train, X_test, y_test, **options
+            )
     return BiasVarianceTable(results, index_name=param_name)

@@ -44,3 +44,37 @@ def friedman():
     X_train, y_train = problem.sample(300, random_state=0)
     X_test, y_test = problem.sample(300, random_state=1)
     return problem, X_train, y_train, X_test, y_test
+
+
+class RecordedBar:
+    """Stands in for tqdm's bar: records what the package asks of it."""
+
+    def __init__(self, *, total, desc, unit, file, **options):
+        self.total, self.desc, self.unit, self.file = total, desc, unit, file
+        self.options = options
+        self.n = 0
+        self.closed = False
+
+    def update(self, n=1):
+        assert not self.closed, f"{self.desc!r} updated after close"
+        self.n += n
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def progress_bars(monkeypatch):
+    """The progress bars the package draws, recorded instead of drawn, with
+    stderr taken for a terminal (where ``verbose=1`` shows bars)."""
+    import ensembles._parallel
+
+    bars = []
+
+    def record(**options):
+        bars.append(RecordedBar(**options))
+        return bars[-1]
+
+    monkeypatch.setattr(ensembles._parallel, "tqdm", record)
+    monkeypatch.setattr(ensembles._parallel, "_is_terminal", lambda stream: True)
+    return bars

@@ -526,14 +526,19 @@ def test_refit_without_oob_drops_the_old_oob_attributes(regression_data):
     assert not hasattr(model, "oob_decision_function_")
 
 
-def test_verbose_reports_progress(regression_data, capsys):
+def test_verbose_reports_progress(regression_data, progress_bars, capsys):
     X, y = regression_data
     BaggingRegressor(n_estimators=20, verbose=1, random_state=0).fit(X, y)
-    err = capsys.readouterr().err
-    assert "BaggingRegressor: fitting members: 20/20 done" in err
-    assert len(err.strip().splitlines()) == 10
+    [bar] = progress_bars
+    assert (bar.desc, bar.unit, bar.total) == (
+        "BaggingRegressor: fitting members",
+        "member",
+        20,
+    )
+    assert bar.n == 20 and bar.closed
+    progress_bars.clear()
     BaggingRegressor(n_estimators=20, random_state=0).fit(X, y)
-    assert capsys.readouterr().err == ""
+    assert progress_bars == [] and capsys.readouterr().err == ""
 
 
 # --------------------------------------------------------------------------

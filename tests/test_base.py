@@ -1,5 +1,8 @@
 """The shared machinery in ensembles._base."""
 
+import contextlib
+import io
+import sys
 import time
 
 import numpy as np
@@ -18,7 +21,7 @@ from ensembles._members import (
     MemberFactory,
     draw_seeds,
 )
-from ensembles._parallel import member_threads, parallel_map
+from ensembles._parallel import member_threads, parallel_map, progress
 
 
 def _slow_square(value, delay):
@@ -71,15 +74,74 @@ def test_parallel_map_dispatches_the_longest_group_first(backend):
     assert started["slow2"] < started["quick5"]
 
 
-def test_parallel_map_progress(capsys):
-    list(parallel_map(_slow_square, [(i, 0) for i in range(4)], verbose=2, desc="sq"))
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert [line.split(" done")[0] for line in lines] == [
-        "sq: 1/4",
-        "sq: 2/4",
-        "sq: 3/4",
-        "sq: 4/4",
-    ]
+def test_parallel_map_progress_bar(progress_bars):
+    tasks = [(i, 0) for i in range(4)]
+    assert list(parallel_map(_slow_square, tasks, verbose=1, desc="sq")) == [0, 1, 4, 9]
+    [bar] = progress_bars
+    assert (bar.desc, bar.total, bar.n, bar.closed) == ("sq", 4, 4, True)
+    assert bar.file is sys.stderr and bar.options["disable"] is False
+
+
+def test_parallel_map_without_verbose_draws_no_bar(progress_bars, capsys):
+    list(parallel_map(_slow_square, [(i, 0) for i in range(4)], desc="sq"))
+    assert progress_bars == []
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_is_complete_and_closed_with_the_last_result(progress_bars):
+    # A caller that takes exactly the results it expects (the stacking
+    # layers do) never resumes the generator after the last one.
+    results = parallel_map(_slow_square, [(i, 0) for i in range(3)], verbose=1)
+    assert [next(results) for _ in range(3)] == [0, 1, 4]
+    [bar] = progress_bars
+    assert bar.n == 3 and bar.closed
+
+
+def test_progress_bar_is_closed_when_a_task_fails(progress_bars):
+    tasks = [(1, 0), ("two", 0), (3, 0)]
+    with pytest.raises(TypeError, match="square 1 failed"):
+        list(
+            parallel_map(
+                _slow_square,
+                tasks,
+                verbose=1,
+                labels=[f"square {i}" for i in range(3)],
+            )
+        )
+    [bar] = progress_bars
+    assert bar.closed and bar.n < 3
+
+
+def test_progress_bar_is_closed_when_the_caller_stops_early(progress_bars):
+    numbers = progress(range(10), 10, "numbers", verbose=1)
+    with contextlib.closing(numbers):
+        for number in numbers:
+            if number == 3:
+                break
+    [bar] = progress_bars
+    assert bar.closed and bar.n == 3  # the fourth was not finished
+
+
+def test_progress_bar_in_a_notebook_kernel(monkeypatch):
+    # A Jupyter kernel's stderr is not a terminal, but shows a bar well.
+    kernel_stream = type(
+        "OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"}
+    )
+    monkeypatch.setattr(sys, "stderr", kernel_stream())
+    list(parallel_map(_slow_square, [(i, 0) for i in range(4)], verbose=1, desc="sq"))
+    assert "sq: 100%" in sys.stderr.getvalue()
+
+
+def test_progress_off_a_terminal(capsys):
+    # pytest's captured stderr is not a terminal: verbose=1 draws nothing,
+    # verbose=2 draws the bar anyway (real tqdm here).
+    tasks = [(i, 0) for i in range(4)]
+    list(parallel_map(_slow_square, tasks, verbose=1, desc="squares"))
+    assert capsys.readouterr().err == ""
+    list(parallel_map(_slow_square, tasks, verbose=2, desc="squares"))
+    err = capsys.readouterr().err
+    assert "squares: 100%" in err and "4/4" in err
+    assert err.endswith("\n")  # closed: what follows starts a new line
 
 
 def test_draw_seeds_are_reproducible_int32():

@@ -1084,19 +1084,45 @@ def test_result_is_a_frozen_dataclass():
         result.bias = 0.0
 
 
-def test_progress(friedman, capsys):
+def test_progress_bar_per_row_named_by_the_user(friedman, progress_bars, capsys):
     _, X_train, y_train, X_test, y_test = friedman
-    bias_variance_decomposition(
-        LinearRegression(),
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        n_rounds=10,
+    data = (X_train, y_train, X_test, y_test)
+    compare_bias_variance(
+        {
+            "deep tree": DecisionTreeRegressor(),
+            "stump": DecisionTreeRegressor(max_depth=1),
+        },
+        *data,
+        n_rounds=5,
         verbose=1,
         random_state=0,
     )
-    assert "rounds (LinearRegression): 10/10 done" in capsys.readouterr().err
+    assert [(bar.desc, bar.unit, bar.total) for bar in progress_bars] == [
+        ("deep tree", "round", 5),
+        ("stump", "round", 5),
+    ]
+    assert all(bar.n == 5 and bar.closed for bar in progress_bars)
+    progress_bars.clear()
+    bias_variance_curve(
+        DecisionTreeRegressor(),
+        *data,
+        param_name="max_depth",
+        param_range=[1, 3],
+        n_rounds=4,
+        verbose=1,
+        random_state=0,
+    )
+    assert [bar.desc for bar in progress_bars] == ["max_depth=1", "max_depth=3"]
+    progress_bars.clear()
+    # Alone, the estimator is named by its class.
+    bias_variance_decomposition(
+        LinearRegression(), *data, n_rounds=3, verbose=1, random_state=0
+    )
+    assert [bar.desc for bar in progress_bars] == ["LinearRegression"]
+    progress_bars.clear()
+    compare_bias_variance({"line": LinearRegression()}, *data, n_rounds=3)
+    assert progress_bars == []
+    assert capsys.readouterr().err == ""
 
 
 # --------------------------------------------------------------------------

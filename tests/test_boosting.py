@@ -666,12 +666,23 @@ def test_bad_input(regression_data_400, multiclass_data):
         BoostingClassifier().fit(X, np.ones(len(y)))
 
 
-def test_verbose_progress(regression_data_400, capsys):
+def test_verbose_progress(regression_data_400, progress_bars):
     X, y = regression_data_400
-    BoostingRegressor(n_estimators=10, verbose=2).fit(X, y)
-    err = capsys.readouterr().err
-    assert "BoostingRegressor: fitting stages: 10/10 done" in err
-    assert len(err.strip().splitlines()) == 10
+    BoostingRegressor(n_estimators=10, verbose=1).fit(X, y)
+    [bar] = progress_bars
+    assert (bar.desc, bar.unit, bar.total) == (
+        "BoostingRegressor: fitting stages",
+        "stage",
+        10,
+    )
+    assert bar.n == 10 and bar.closed
+    progress_bars.clear()
+    # Early stopping ends the bar where the stages stopped, closed.
+    BoostingRegressor(
+        n_estimators=200, n_iter_no_change=2, validation_fraction=0.3, verbose=1
+    ).fit(X, y)
+    [bar] = progress_bars
+    assert bar.closed and bar.n < 200
 
 
 class FailsLater(DecisionTreeRegressor):

@@ -76,11 +76,23 @@ def test_json_output(capsys):
     assert json.loads(capsys.readouterr().out)["rows"] == rows  # any n_jobs
 
 
-def test_quiet_and_progress(capsys):
+def test_quiet_and_progress(capsys, progress_bars, monkeypatch):
+    # progress_bars takes stderr for a terminal: one bar per estimator,
+    # named as in the table; --quiet draws none.
     assert main(FAST) == 0
-    assert capsys.readouterr().err == ""
-    assert main([arg for arg in FAST if arg != "--quiet"]) == 0
-    assert "rounds (" in capsys.readouterr().err
+    assert capsys.readouterr().err == "" and progress_bars == []
+    not_quiet = [arg for arg in FAST if arg != "--quiet"]
+    assert main(not_quiet) == 0
+    assert [bar.desc for bar in progress_bars] == NAMES
+    assert all(bar.closed and bar.n == bar.total == 3 for bar in progress_bars)
+    # Off a terminal (a log, a pipe): no bar, nothing on stderr.
+    import ensembles._parallel
+
+    monkeypatch.setattr(ensembles._parallel, "_is_terminal", lambda stream: False)
+    progress_bars.clear()
+    capsys.readouterr()
+    assert main(not_quiet) == 0
+    assert capsys.readouterr().err == "" and progress_bars == []
 
 
 def test_csv_output_classification(capsys):

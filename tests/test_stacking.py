@@ -231,6 +231,20 @@ def test_passthrough_and_two_layers(regression_data):
     assert set(stack.oof_scores_) == {"ridge", "knn", "tree", "ols", "knn2"}
 
 
+def test_verbose_draws_one_complete_bar_per_layer(regression_data, progress_bars):
+    # The stack takes exactly the fits it expects: the bars must still end
+    # complete and closed (they used to stop at "9/10 done").
+    X, y = regression_data
+    StackingRegressor(
+        [regressors(), [("ols", LinearRegression())]], cv=KFold(3), verbose=1
+    ).fit(X, y)
+    assert [(bar.desc, bar.unit) for bar in progress_bars] == [
+        ("StackingRegressor: layer 1", "fit"),
+        ("StackingRegressor: layer 2", "fit"),
+    ]
+    assert all(bar.closed and bar.n == bar.total for bar in progress_bars)
+
+
 def test_two_layer_stack_beats_members_on_held_out_data():
     X, y = make_friedman1(n_samples=1200, noise=1.0, random_state=0)
     X_test, y_test = make_friedman1(n_samples=2000, noise=1.0, random_state=1)
