@@ -4,6 +4,7 @@ after it, failed writes that say so, and output that names its data."""
 
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -64,16 +65,30 @@ def test_piped_into_head_ends_quietly():
 
 
 def test_interrupt_is_status_130_and_one_line():
+    # stderr on a terminal, so that progress bars are drawn: the first one
+    # says the experiment is running.
+    terminal, stderr_end = pty.openpty()
     process = subprocess.Popen(
         [*COMMAND, "--dataset", "sine", "--rounds", "500", "--n-jobs", "1"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr_end,
         env=ENV,
     )
-    # The first progress output: the experiment is running.
-    process.stderr.read1(1)
+    os.close(stderr_end)
+    os.read(terminal, 1)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
+    stdout, _ = process.communicate(timeout=120)
+    stderr = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        stderr += chunk
+    os.close(terminal)
+    stderr = stderr.replace(b"\r\n", b"\n")
     assert process.returncode == 130
     assert stdout == b""
     assert b"Traceback" not in stderr
