@@ -89,9 +89,9 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
     ----------
     estimator_ : estimator
         The base estimator the members were cloned from.
-    estimators_ : ndarray of shape (n_estimators_, 1)
+    estimators_ : ndarray of shape (`n_estimators_`, 1)
         The fitted members, one row per stage.
-    estimator_weights_ : ndarray of shape (n_estimators_, 1)
+    estimator_weights_ : ndarray of shape (`n_estimators_`, 1)
         Each member's step: line-search step times learning rate (the
         learning rate alone for scikit-learn trees, whose leaf values hold
         their steps, unless they have ``monotonic_cst``).
@@ -99,31 +99,31 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
         The fitted initial estimator.
     n_estimators_ : int
         Number of stages kept (fewer than n_estimators after early stopping).
-    train_score_ : ndarray of shape (n_estimators_,)
+    train_score_ : ndarray of shape (`n_estimators_`,)
         Training loss after each stage (in-bag rows when subsampling).
         Computed without overflow where it is representable; infinite
         where it is not (a mean squared error beyond float64's 1.8e308,
         for residuals beyond about 1.3e154).
-    oob_improvement_ : ndarray of shape (n_estimators_,)
+    oob_improvement_ : ndarray of shape (`n_estimators_`,)
         Fall of the out-of-bag loss at each stage, as scikit-learn defines
         it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
         measured against the initial model (with subsample < 1; zeros for
         the stages of an earlier fit without subsampling).
-    oob_scores_ : ndarray of shape (n_estimators_,)
+    oob_scores_ : ndarray of shape (`n_estimators_`,)
         Loss of the ensemble after each stage on the rows that stage was
         not fitted on (with subsample < 1); NaN for a stage whose
         out-of-bag rows have no weight (none left out, or all of zero
         ``sample_weight``): there is nothing to score.
     oob_score_ : float
         ``oob_scores_[-1]`` (with subsample < 1).
-    validation_score_ : ndarray of shape (n_estimators_,)
+    validation_score_ : ndarray of shape (`n_estimators_`,)
         Validation loss after each stage (with early stopping).
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         Importances summing to 1, when the members have them; for
         scikit-learn trees computed as in scikit-learn's gradient boosting.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X had string column names.
 
     See Also
@@ -252,7 +252,7 @@ class BoostingRegressor(RegressorMixin, _BaseBoosting):
 
         Returns
         -------
-        X_leaves : ndarray of shape (n_samples, n_estimators_)
+        X_leaves : ndarray of shape (n_samples, `n_estimators_`)
             The leaf index, as float, of each sample in each stage's member.
         """
         return super().apply(X)[:, :, 0]
@@ -320,9 +320,9 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         The number of classes.
     estimator_ : estimator
         The base estimator the members were cloned from.
-    estimators_ : ndarray of shape (n_estimators_, K)
+    estimators_ : ndarray of shape (`n_estimators_`, K)
         The fitted members; K is 1 for binary problems, else n_classes.
-    estimator_weights_ : ndarray of shape (n_estimators_, K)
+    estimator_weights_ : ndarray of shape (`n_estimators_`, K)
         Each member's step: line-search step times learning rate (the
         learning rate alone for scikit-learn trees, whose leaf values hold
         their steps, unless they have ``monotonic_cst``).
@@ -330,31 +330,31 @@ class BoostingClassifier(ProbaClassifierMixin, ClassifierMixin, _BaseBoosting):
         The fitted initial estimator.
     n_estimators_ : int
         Number of stages kept (fewer than n_estimators after early stopping).
-    train_score_ : ndarray of shape (n_estimators_,)
+    train_score_ : ndarray of shape (`n_estimators_`,)
         Training loss after each stage (in-bag rows when subsampling), on
         scikit-learn's scale: the binomial deviance (twice the mean
         log-loss) for binary log-loss, the mean log-loss for multiclass,
         the mean exponential loss.
-    oob_improvement_ : ndarray of shape (n_estimators_,)
+    oob_improvement_ : ndarray of shape (`n_estimators_`,)
         Fall of the out-of-bag loss at each stage, as scikit-learn defines
         it: ``oob_scores_[i - 1] - oob_scores_[i]``, the first stage's
         measured against the initial model (with subsample < 1; zeros for
         the stages of an earlier fit without subsampling).
-    oob_scores_ : ndarray of shape (n_estimators_,)
+    oob_scores_ : ndarray of shape (`n_estimators_`,)
         Loss of the ensemble after each stage on the rows that stage was
         not fitted on (with subsample < 1); NaN for a stage whose
         out-of-bag rows have no weight (none left out, or all of zero
         ``sample_weight``): there is nothing to score.
     oob_score_ : float
         ``oob_scores_[-1]`` (with subsample < 1).
-    validation_score_ : ndarray of shape (n_estimators_,)
+    validation_score_ : ndarray of shape (`n_estimators_`,)
         Validation loss after each stage (with early stopping).
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         Importances summing to 1, when the members have them; for
         scikit-learn trees computed as in scikit-learn's gradient boosting.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X had string column names.
 
     See Also

@@ -772,11 +772,11 @@ class _BaseBoosting(HomogeneousEnsemble):
 
         Returns
         -------
-        X_leaves : ndarray of shape (n_samples, n_estimators_, K)
+        X_leaves : ndarray of shape (n_samples, `n_estimators_`, K)
             The leaf index, as float, of each sample in each member; K is
             the number of members per stage (1 for regression and binary
             classification, n_classes otherwise). BoostingRegressor returns
-            shape (n_samples, n_estimators_), as scikit-learn's does.
+            shape (n_samples, `n_estimators_`), as scikit-learn's does.
         """
         check_is_fitted(self)
         X = validate_X(self, X, **member_input_tags(self.estimator_))

@@ -84,11 +84,11 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
 
     Attributes
     ----------
-    weights_ : ndarray of shape (n_features_in_,)
+    weights_ : ndarray of shape (`n_features_in_`,)
         Non-negative weight of each column, summing to 1.
     n_features_in_ : int
         Number of columns seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during fit, when X had string column names.
     combines_predictions : bool
         Class attribute, True: the estimator weighs predictions, so a stack
@@ -206,7 +206,7 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         Non-negative weight of each model, summing to 1.
     classes_ : ndarray of shape (n_classes,)
         The class labels.
-    column_scale_ : ndarray of shape (n_features_in_,)
+    column_scale_ : ndarray of shape (`n_features_in_`,)
         What each column is divided by before it is read as a probability
         of the second class: 1, or, for two classes, the largest training
         value of a column that exceeds 1. Ones for K > 2 classes, whose

@@ -146,7 +146,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         Shaped as ``estimators_``: the method each member feeds forward ("predict").
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X had string column names.
 
     See Also
@@ -356,7 +356,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         Shaped as ``estimators_``: the method each member feeds forward.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X had string column names.
 
     See Also
