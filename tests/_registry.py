@@ -16,12 +16,14 @@ Members that predict NaN or infinity (:class:`NaNRegressor`,
 any entry that has members, are here too, for the fault tests.
 """
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.datasets import make_classification, make_friedman1
@@ -443,3 +445,21 @@ class ProcessExitRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X):  # pragma: no cover - never fitted
         return np.zeros(len(X))
+
+
+@contextlib.contextmanager
+def backend_config(backend):
+    """``joblib.parallel_config(backend=backend)``, expecting the package's
+    RuntimeWarning where joblib's forking "multiprocessing" backend is
+    replaced by loky (see ensembles._parallel._forks)."""
+    import multiprocessing
+
+    from joblib import parallel_config
+
+    forks = multiprocessing.get_context().get_start_method() == "fork"
+    if backend == "multiprocessing" and forks:
+        expected = pytest.warns(RuntimeWarning, match="'loky' backend instead")
+    else:
+        expected = contextlib.nullcontext()
+    with expected, parallel_config(backend=backend):
+        yield

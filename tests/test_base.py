@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from _registry import backend_config
 from joblib import cpu_count, parallel_config
 from lightgbm import LGBMRegressor
 from numpy.testing import assert_array_equal
@@ -33,7 +34,7 @@ def _slow_square(value, delay):
 def test_parallel_map_yields_in_task_order(backend):
     # Early tasks are the slowest, so they finish last.
     tasks = [(i, 0.02 * (5 - i)) for i in range(6)]
-    with parallel_config(backend=backend):
+    with backend_config(backend):
         results = list(parallel_map(_slow_square, tasks, n_jobs=3))
     assert results == [i * i for i in range(6)]
 
@@ -41,7 +42,7 @@ def test_parallel_map_yields_in_task_order(backend):
 @pytest.mark.parametrize("backend", ["threading", "loky", "multiprocessing"])
 def test_parallel_map_with_groups_yields_in_task_order(backend):
     tasks = [(i, 0.02 * (i % 3)) for i in range(9)]
-    with parallel_config(backend=backend):
+    with backend_config(backend):
         results = list(
             parallel_map(
                 _slow_square, tasks, n_jobs=2, groups=[i % 3 for i in range(9)]

@@ -5,7 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from joblib import cpu_count, parallel_config
+from _registry import backend_config
+from joblib import cpu_count
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.compose import ColumnTransformer
@@ -554,7 +555,7 @@ def test_same_results_for_any_n_jobs_and_backend(friedman):
         estimator, X_train, y_train, X_test, y_test, n_jobs=1, **options
     )
     for backend in ["threading", "loky", "multiprocessing"]:
-        with parallel_config(backend=backend):
+        with backend_config(backend):
             result = bias_variance_decomposition(
                 estimator, X_train, y_train, X_test, y_test, n_jobs=2, **options
             )

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from _registry import (
     assert_same_outputs,
+    backend_config,
     entries,
     fit_outputs,
     fitted_numbers,
@@ -18,7 +19,6 @@ from _registry import (
     outputs,
     seeded,
 )
-from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, clone
 
@@ -72,12 +72,11 @@ WITH_N_JOBS = entries(with_param="n_jobs")
 @pytest.mark.parametrize(
     "backend", ["sequential", "threading", "loky", "multiprocessing"]
 )
-@pytest.mark.filterwarnings("ignore:joblib's 'multiprocessing' backend forks")
 def test_same_results_for_any_n_jobs_and_backend(entry, backend):
     X, y = entry.data
     expected = fit_outputs(seeded(entry, n_jobs=1), X, y)
     for n_jobs in [2, -1]:
-        with parallel_config(backend=backend):
+        with backend_config(backend):
             actual = fit_outputs(seeded(entry, n_jobs=n_jobs), X, y)
         assert_same_outputs(actual, expected)
 
