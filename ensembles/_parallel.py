@@ -25,7 +25,13 @@ from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
 from joblib.externals.loky.process_executor import TerminatedWorkerError
 from joblib.parallel import get_active_backend
 from sklearn.utils.parallel import Parallel, delayed
-from tqdm.auto import tqdm
+
+with warnings.catch_warnings():
+    # In a Jupyter kernel without ipywidgets, tqdm.auto warns on import that
+    # it falls back to text bars; progress() draws those on the kernel's
+    # stderr, so the warning would only be noise in every notebook.
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    from tqdm.auto import tqdm
 
 
 def member_threads(n_jobs, n_tasks=None):
