@@ -151,15 +151,15 @@ def _columns(X, features):
 
 
 def _read_our_stacking(model, X, proba):
-    """The members the final estimator combines: the last layer's, each
-    predicting from the layer below (refit or fold-averaged models)."""
-    X_layer = model._last_layer_input(X)
-    members = model._member_layers()[-1]
+    """The members the final estimator combines (the last layer's, or every
+    layer's), each predicting from its layer's input (refit or
+    fold-averaged models)."""
+    combined = model._combined_members(X)
     if not hasattr(model, "classes_"):
-        return [member.predict(X_layer) for member in members]
+        return [member.predict(X_layer) for member, X_layer in combined]
     n_classes = len(model.classes_)
     outputs = []
-    for member in members:
+    for member, X_layer in combined:
         if hasattr(member, "predict_proba") and _has_proba(member):
             outputs.append(member.predict_proba(X_layer))
         else:

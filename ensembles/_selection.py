@@ -24,7 +24,7 @@ from ._base import (
     validate_X_y,
 )
 from ._scale_safe import normalised_weights, power_of_two_scale
-from ._sklearn_private import Interval, _fit_context
+from ._sklearn_private import Interval, StrOptions, _fit_context
 
 __all__ = ["EnsembleSelectionClassifier", "EnsembleSelectionRegressor"]
 
@@ -56,8 +56,9 @@ class _BaseSelection(BaseEstimator):
     # the last layer's predictions only, without the passthrough features.
     combines_predictions = True
 
-    def __init__(self, ensemble_size=50):
+    def __init__(self, ensemble_size=50, metric="auto"):
         self.ensemble_size = ensemble_size
+        self.metric = metric
 
     def _fit_weights(self, candidates, loss):
         counts = _greedy_selection(candidates, loss, self.ensemble_size)
@@ -66,6 +67,11 @@ class _BaseSelection(BaseEstimator):
 
 
 class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
+    _parameter_constraints: dict = {
+        **_BaseSelection._parameter_constraints,
+        "metric": [StrOptions({"auto", "squared_error", "absolute_error"})],
+    }
+
     """Greedy ensemble selection over prediction columns (Caruana et al., 2004).
 
     Each column of X is one model's prediction. Starting from an empty
@@ -81,6 +87,8 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
     ensemble_size : int, default=50
         Number of selection steps; weights are multiples of
         ``1 / ensemble_size``.
+    metric : {"auto", "squared_error", "absolute_error"}, default="auto"
+        The loss the selection lowers: "auto" is "squared_error".
 
     Attributes
     ----------
@@ -144,8 +152,15 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
         scale = power_of_two_scale(y, X)
         y = y * scale
 
-        def loss(prediction):
-            return np.average((y - prediction) ** 2, weights=weight)
+        if self.metric == "absolute_error":
+
+            def loss(prediction):
+                return np.average(np.abs(y - prediction), weights=weight)
+
+        else:
+
+            def loss(prediction):
+                return np.average((y - prediction) ** 2, weights=weight)
 
         return self._fit_weights((X * scale).T.copy(), loss)
 
@@ -168,6 +183,11 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
 
 
 class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
+    _parameter_constraints: dict = {
+        **_BaseSelection._parameter_constraints,
+        "metric": [StrOptions({"auto", "log_loss", "brier_score", "zero_one"})],
+    }
+
     """Greedy ensemble selection over predicted probabilities.
 
     The algorithm of Caruana et al. (2004). X holds the class probabilities
@@ -199,6 +219,12 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     ensemble_size : int, default=50
         Number of selection steps; weights are multiples of
         ``1 / ensemble_size``.
+    metric : {"auto", "log_loss", "brier_score", "zero_one"}, default="auto"
+        The loss of the averaged probabilities the selection lowers: "auto"
+        is "log_loss", which keeps the blend's probabilities calibrated;
+        "brier_score" is the mean squared error of the probabilities over
+        the classes; "zero_one" the error rate of their most probable class
+        (ties go to the first class).
 
     Attributes
     ----------
@@ -273,9 +299,24 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
         eps = np.finfo(np.float64).eps
         rows = np.arange(len(encoded))
 
-        def loss(proba):
-            picked = np.clip(proba[rows, encoded], eps, 1.0)
-            return -np.average(np.log(picked), weights=weight)
+        if self.metric == "brier_score":
+            one_hot = np.eye(len(self.classes_))[encoded]
+
+            def loss(proba):
+                squares = ((proba - one_hot) ** 2).sum(axis=1)
+                return np.average(squares, weights=weight)
+
+        elif self.metric == "zero_one":
+
+            def loss(proba):
+                wrong = np.argmax(proba, axis=1) != encoded
+                return np.average(wrong, weights=weight)
+
+        else:
+
+            def loss(proba):
+                picked = np.clip(proba[rows, encoded], eps, 1.0)
+                return -np.average(np.log(picked), weights=weight)
 
         return self._fit_weights(candidates, loss)
 

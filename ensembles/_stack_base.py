@@ -11,6 +11,7 @@ k-fold life (its fold fits and out-of-fold columns) lives in
 :mod:`ensembles._stacking`.
 """
 
+import time
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -34,6 +35,7 @@ from ._base import (
     validate_X,
     validate_X_y,
 )
+from ._fold_fits import predicts_out_of_bag, stops_early
 from ._members import (
     MemberFactory,
     combines_predictions,
@@ -60,6 +62,12 @@ from ._sklearn_private import (
     _check_feature_names_in,
     _fit_context,
     _safe_indexing,
+)
+from ._stack_budget import TimeBudget
+from ._stack_defaults import (
+    default_final_estimator,
+    default_line_up,
+    weights_for_line_up,
 )
 from ._stack_layers import LayeredMembersMixin, is_drop, is_member
 from ._stack_member import (
@@ -131,6 +139,19 @@ class LayerPlan(NamedTuple):
 # --------------------------------------------------------------------------
 # Shared base
 # --------------------------------------------------------------------------
+def _with_fold_rounds(call, calls, results):
+    """The refit ``call`` of a member that stops early, set to run the mean
+    rounds its fold fits (those in ``results``) chose."""
+    task, *data = call
+    rounds = [
+        results[i][2].rounds
+        for i, (other, *_) in enumerate(calls)
+        if i in results and other.member is task.member and other.test is not None
+    ]
+    mean_rounds = max(1, int(round(np.mean(rounds))))
+    return (task._replace(rounds=mean_rounds), *data)
+
+
 def _overflow_cause(target, regression):
     """The likely cause of a member's failure or of its predictions that
     are not finite, as the end of an error message: weights or targets of
@@ -163,15 +184,18 @@ class _BaseStacking(
     BaseEstimator,
 ):
     _parameter_constraints: dict = {
-        "estimators": [list],
+        "estimators": [list, None],
         "final_estimator": [None, HasMethods("fit")],
         "cv": [
             "cv_object",
             Interval(Real, 0, 1, closed="neither"),
             StrOptions({"prefit"}),
         ],
-        "n_repeats": [Interval(Integral, 1, None, closed="left")],
-        "passthrough": ["boolean"],
+        "n_repeats": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "passthrough": ["boolean", StrOptions({"auto"})],
+        "final_input": [StrOptions({"auto", "last_layer", "all_layers"})],
+        "oof_from_oob": ["boolean", StrOptions({"auto"})],
+        "time_limit": [None, Interval(Real, 0, None, closed="neither")],
         "refit": ["boolean"],
         "keep_fold_models": ["boolean", StrOptions({"auto"})],
         "n_jobs": [None, Integral],
@@ -274,6 +298,18 @@ class _BaseStacking(
         """
         if not routing_enabled():
             raise_for_params(fit_params, self, "fit")
+        if self.estimators is None:
+            # The default line-up's members are the stack's own: each takes
+            # the weights (prepare_weights), and nothing else.
+            if routing_enabled():
+                route_metadata(self, "fit", fit_params, sample_weight=sample_weight)
+            weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+            by_member = {
+                name: dict(weights)
+                for layer in self._line_up.layers
+                for name, _ in layer
+            }
+            return by_member, dict(weights)
         members = [
             item
             for item in self._named_members()
@@ -300,7 +336,11 @@ class _BaseStacking(
     def _final_estimator(self):
         if self.final_estimator is not None:
             return self.final_estimator
-        final = self._default_final_estimator()
+        if self.estimators is None:
+            # The default line-up's: ensemble selection.
+            final = default_final_estimator(is_classifier(self))
+        else:
+            final = self._default_final_estimator()
         if routing_enabled():
             # The user never holds the default final estimator, so cannot
             # request the weights for it: it takes them, as scikit-learn's
@@ -326,13 +366,51 @@ class _BaseStacking(
             return np.full(n_seeds, None, dtype=object)
         return draw_seeds(rng, n_seeds)
 
+    def _resolve_configuration(self, X, weighted):
+        """Read the "auto" and None settings for this fit.
+
+        With ``estimators=None`` the default line-up for X (see
+        :func:`~ensembles._stack_defaults.default_line_up`) gives the
+        members, the folds, the repeats and the final estimator;
+        passthrough, selection across layers and out-of-bag out-of-fold
+        predictions are on. With explicit estimators the settings are
+        scikit-learn's: 5 folds, one repeat, no passthrough, the final
+        estimator on the last layer, k fold fits for every member.
+        """
+        line_up = None
+        if self.estimators is None:
+            line_up = default_line_up(
+                X, classifier=is_classifier(self), weighted=weighted
+            )
+        self._line_up = line_up
+        default = line_up is not None
+        if self.cv is None:
+            self._cv = line_up.cv if default else 5
+        else:
+            self._cv = self.cv
+        if self.n_repeats == "auto":
+            self._n_repeats = line_up.n_repeats if default else 1
+        else:
+            self._n_repeats = self.n_repeats
+        self._passthrough = (
+            default if self.passthrough == "auto" else bool(self.passthrough)
+        )
+        if self.final_input == "auto":
+            self._all_layers_to_final = default
+        else:
+            self._all_layers_to_final = self.final_input == "all_layers"
+        self._out_of_bag = (
+            default if self.oof_from_oob == "auto" else bool(self.oof_from_oob)
+        )
+
     def _fit(self, X, y, sample_weight, fit_params):
         """Fit every layer and the final estimator; return the final
         estimator's training input (out-of-fold) and the rows it was
         fitted on."""
+        self._resolve_configuration(X, sample_weight is not None)
         routed, final_metadata = self._route_fit_metadata(sample_weight, fit_params)
         layers = self._checked_layers()
-        if self._prefit() and self.n_repeats != 1:
+        if self._prefit() and self._n_repeats != 1:
             raise ValueError("n_repeats applies to k-fold cv, not to cv='prefit'.")
         if not self.refit and not self._keeps_fold_models():
             raise ValueError(
@@ -341,7 +419,7 @@ class _BaseStacking(
                 "refit=True (each member predicts with a model refitted on all "
                 "rows, and only that model is kept) or keep_fold_models='auto'."
             )
-        self._input_options = self._accepted_input(layers)
+        self._input_options = self._accepted_input(layers, self._passthrough)
         given = X
         X, y = validate_X_y(
             self,
@@ -374,14 +452,28 @@ class _BaseStacking(
         final_seed = self._seeds(rng, 1)[0]
         final = self._final_estimator()
         # Ensemble selection weighs predictions: passthrough features are not.
-        self._final_sees_X = self.passthrough and not combines_predictions(final)
+        self._final_sees_X = self._passthrough and not combines_predictions(final)
         X_passthrough = self._passthrough_input(X)
         X_layer, rows = frame_as_given(given, X), np.arange(X.shape[0])
         # An iterable of splits can be read only once: check_cv lists it.
         shared_splitter = None if self._seeded_cv() else self._splitter(None)
         fitted_layers = []
+        below = []  # every layer's columns so far (all layers to the final)
         self.oof_scores_ = {}
+        self._budget = None
+        if self.time_limit is not None:
+            self._budget = TimeBudget(self.time_limit, self.n_jobs, self.verbose)
+        cost = self._line_up.cost if self._line_up is not None else {}
+        self._member_costs = {
+            name: cost.get(name, 1.0) for layer in layers for name, _ in layer
+        }
+        columns = None
         for number, (members, seeds) in enumerate(zip(layers, layer_seeds), start=1):
+            if self._budget is not None and not self._layer_fits_budget(number, layers):
+                break
+            if columns is not None:  # the layer below's output
+                X_layer = self._next_layer_input(columns, X_passthrough, False, below)
+                below += columns
             split_seed, member_seed = seeds
             splitter = shared_splitter
             if splitter is None:
@@ -391,8 +483,8 @@ class _BaseStacking(
             )
             fitted, columns, rows = self._fit_layer(layer, target)
             fitted_layers.append(fitted)
-            last = number == len(layers)
-            X_layer = self._next_layer_input(columns, X_passthrough, last)
+        X_layer = self._next_layer_input(columns, X_passthrough, True, below)
+        below += columns
 
         # Seeded as the members are: the whole stack is reproducible.
         self.final_estimator_ = MemberFactory(final, keep_set_seeds=True)(final_seed)
@@ -420,7 +512,30 @@ class _BaseStacking(
             ) from error
         self._check_final_predictions(X_layer, indices, target)
         self._set_layout(fitted_layers)
+        self._fit_layers = layers  # what was planned, for leaderboard()
         return X_layer, rows
+
+    def _layer_fits_budget(self, number, layers):
+        """Give layer ``number`` its share of the time budget; False when it
+        is above the first and its first member's first repeat is not
+        predicted to fit in the time left (the stack then ends below it)."""
+        budget, cost = self._budget, self._member_costs
+        layer_costs = [sum(cost[name] for name, _ in layer) for layer in layers]
+        if number > 1:
+            n_folds = self._cv if isinstance(self._cv, Integral) else 1
+            predicted = budget.predict(cost[layers[number - 1][0][0]], n_folds)
+            if not budget.fits_in_total(predicted):
+                budget.say(
+                    f"left out layer {number} and above: its first member is "
+                    f"predicted to take {predicted:.1f}s, more than the "
+                    f"{max(budget.remaining(), 0):.1f}s left"
+                )
+                for layer in layers[number - 1 :]:
+                    for name, _ in layer:
+                        budget.skipped.setdefault(name, "time limit: layer left out")
+                return False
+        budget.open_layer(layer_costs[number - 1], sum(layer_costs[number:]))
+        return True
 
     def _check_final_predictions(self, X_final, indices, target):
         """Refuse a final estimator that predicts values that are not finite
@@ -460,9 +575,91 @@ class _BaseStacking(
             for layer in fitted_layers
             for member in layer
         }
+        # The default line-up's members are not parameters: those fitted.
+        names = [name for name, _ in self._named_members()] or list(entries)
         self.named_estimators_ = Bunch(
-            **{name: entries.get(name, "drop") for name, _ in self._named_members()}
+            **{name: entries.get(name, "drop") for name in names}
         )
+
+    def leaderboard(self):
+        """Every member's out-of-fold score, fit time and weight in the blend.
+
+        Like AutoGluon's ``leaderboard()``: one row per member of every
+        layer (members a ``time_limit`` skipped included, with why), the
+        best out-of-fold score first. Needs pandas.
+
+        Returns
+        -------
+        leaderboard : pandas.DataFrame
+            Columns ``member``, ``layer``, ``score`` (out-of-fold R² for a
+            regressor, accuracy for a classifier: ``oof_scores_``),
+            ``fit_time`` (seconds of its fits, summed over folds, repeats
+            and refit), ``n_fits``, ``weight`` (its weight in an ensemble
+            selection final estimator; NaN for another final estimator or
+            a member it does not combine) and ``note`` (why a member was
+            not fitted, empty otherwise).
+        """
+        check_is_fitted(self)
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - pandas is a test dependency
+            raise ImportError(
+                "leaderboard() returns a pandas DataFrame: pip install pandas "
+                "(or the 'data' extra); oof_scores_ holds the scores as a dict."
+            ) from error
+        layers = self._member_layers()
+        weights = self._member_weights(layers)
+        rows = [
+            {
+                "member": member.name,
+                "layer": number,
+                "score": self.oof_scores_[member.name],
+                "fit_time": member.fit_time_,
+                "n_fits": member.n_fits_,
+                "weight": weights.get(member.name, np.nan),
+                "note": "",
+            }
+            for number, layer in enumerate(layers, start=1)
+            for member in layer
+        ]
+        skipped = {} if self._budget is None else self._budget.skipped
+        fitted = {row["member"] for row in rows}
+        rows += [
+            {
+                "member": name,
+                "layer": number,
+                "score": np.nan,
+                "fit_time": 0.0,
+                "n_fits": 0,
+                "weight": np.nan,
+                "note": skipped[name],
+            }
+            for number, layer in enumerate(self._fit_layers, start=1)
+            for name, _ in layer
+            if name not in fitted and name in skipped
+        ]
+        board = pd.DataFrame(rows)
+        board = board.sort_values("score", ascending=False, na_position="last")
+        return board.reset_index(drop=True)
+
+    def _member_weights(self, layers):
+        """Each combined member's weight in an ensemble selection final
+        estimator, by name (empty for another final estimator)."""
+        weights = getattr(self.final_estimator_, "weights_", None)
+        if weights is None or not combines_predictions(self.final_estimator_):
+            return {}
+        combined = layers if self._all_layers_to_final else layers[-1:]
+        members = [member for layer in combined for member in layer]
+        columns = [member._n_columns for member in members]
+        if len(weights) == len(members):  # one weight per model
+            return {m.name: float(w) for m, w in zip(members, weights)}
+        if len(weights) == sum(columns):  # one weight per column
+            bounds = np.cumsum([0, *columns])
+            return {
+                m.name: float(weights[bounds[i] : bounds[i + 1]].sum())
+                for i, m in enumerate(members)
+            }
+        return {}
 
     def _member_layers(self):
         """``members_`` as one list per layer."""
@@ -489,11 +686,24 @@ class _BaseStacking(
             every_row = len(layer.rows) == target.y.shape[0]
             folds.append((None if every_row else layer.rows, None, "refit on all rows"))
         planned = self._layer_members(layer, target, len(splits))
-        # A prefit member is not fitted: it predicts every row of the layer.
-        member_folds = [
-            [(None, layer.rows, "prefit")] if member.prefit else folds
-            for member, _, _ in planned
-        ]
+        every_row = len(layer.rows) == target.y.shape[0]
+        member_folds = []
+        for member, _, _ in planned:
+            if member.prefit:
+                # Not fitted: it predicts every row of the layer.
+                member_folds.append([(None, layer.rows, "prefit")])
+            elif member.out_of_bag:
+                member_folds.append(
+                    [
+                        (
+                            None if every_row else layer.rows,
+                            layer.rows,
+                            "fit on all rows (out-of-bag predictions)",
+                        )
+                    ]
+                )
+            else:
+                member_folds.append(folds)
         n_tasks = sum(len(member_fold) for member_fold in member_folds)
         seeds = iter(
             np.full(n_tasks, None, dtype=object)
@@ -512,8 +722,150 @@ class _BaseStacking(
             for (member, X_member, weight), member_fold in zip(planned, member_folds)
             for train, test, label in member_fold
         ]
+        if self._budget is None:
+            results = self._run_layer_fits(calls, layer)
+        else:
+            results = self._run_layer_within_budget(calls, layer, len(splits))
+
+        # Each member's results, in task order; a member the time budget
+        # skipped has none.
+        fold_results, refit_results = {}, {}
+        for i, (task, *_) in enumerate(calls):
+            if i not in results:
+                continue
+            if task.test is None:
+                refit_results[task.member.name] = results[i]
+            else:
+                fold_results.setdefault(task.member.name, []).append(
+                    (task.test, task.fold, results[i])
+                )
+        fitted, columns = [], []
+        stack = type(self).__name__
+        weight = target.sample_weight
+        held_out_weight = None if weight is None else weight[held_out]
+        regression = not is_classifier(self)
+        for member, _, _ in planned:
+            if member.name not in fold_results:
+                continue
+            who = f"{stack}: member {member.name!r} (layer {layer.number})"
+            try:
+                fitted_member, member_columns = collect_member(
+                    member,
+                    fold_results[member.name],
+                    refit_results.get(member.name),
+                    held_out,
+                    len(target.y),
+                    who,
+                    refit=self.refit,
+                )
+            except ValueError as error:
+                # A member's own error ("array must not contain infs"), or
+                # its predictions that are not finite, do not say that the
+                # weights or targets made it overflow.
+                cause = _overflow_cause(target, regression)
+                if cause == ".":
+                    raise
+                raise ValueError(f"{error}{cause}") from error
+            fitted_member.layer_ = layer.number
+            fitted.append(fitted_member)
+            columns.append(member_columns)
+            self.oof_scores_[member.name] = self._oof_score(
+                target.y[held_out],
+                member_columns[held_out],
+                member.stack_method,
+                held_out_weight,
+                member.estimator,
+            )
+        return fitted, columns, held_out
+
+    def _run_layer_fits(self, calls, layer):
+        """Run every fit of ``layer``: one parallel batch, then the refits
+        of the members that stop early (they run the mean rounds of their
+        folds, so they wait for them). Returns the results by call index."""
+        deferred = {
+            i
+            for i, (task, *_) in enumerate(calls)
+            if task.member.stops_early and task.test is None
+        }
+        first = [i for i in range(len(calls)) if i not in deferred]
+        results = dict(zip(first, self._run_fits([calls[i] for i in first], layer)))
+        if deferred:
+            later = sorted(deferred)
+            refits = [_with_fold_rounds(calls[i], calls, results) for i in later]
+            results.update(zip(later, self._run_fits(refits, layer)))
+        return results
+
+    def _run_layer_within_budget(self, calls, layer, n_splits):
+        """Run the fits of ``layer`` unit by unit within the time budget:
+        each member's first repeat in order, then their further repeats,
+        then the refits. Returns the results of the calls that ran, by
+        call index."""
+        budget = self._budget
+        n_repeats = self._n_repeats if n_splits > 1 else 1
+        per_repeat = max(n_splits // n_repeats, 1)
+        units = {}  # (repeat, member's rank) -> call indices
+        refits, rank, seen = [], {}, {}
+        for i, (task, *_) in enumerate(calls):
+            name = task.member.name
+            rank.setdefault(name, len(rank))
+            if task.test is None:
+                refits.append(i)
+                continue
+            repeat = seen.get(name, 0) // per_repeat
+            seen[name] = seen.get(name, 0) + 1
+            units.setdefault((repeat, rank[name]), []).append(i)
+        cost = self._member_costs
+        results, first_repeat_seconds = {}, {}
+        for repeat, member_rank in sorted(units):
+            indices = units[(repeat, member_rank)]
+            task = calls[indices[0]][0]
+            name = task.member.name
+            if repeat > 0 and name not in first_repeat_seconds:
+                continue  # its first repeat was skipped
+            if repeat == 0:
+                predicted = budget.predict(cost[name], len(indices))
+                if predicted is not None and self.refit:
+                    # and its refit, about one fit's time
+                    predicted += budget.predict(cost[name], 1)
+            else:
+                predicted = first_repeat_seconds[name]
+            if results and not budget.fits_in_layer(predicted):
+                what = f"repeat {repeat + 1}" if repeat else "all its fits"
+                budget.skip(
+                    name,
+                    f"time limit: {what} skipped" if repeat else "time limit",
+                    f"member {name!r} (layer {layer.number}), {what}: predicted "
+                    f"{predicted:.1f}s, beyond the layer's share of time_limit",
+                )
+                continue
+            start = time.perf_counter()
+            ran = self._run_fits([calls[i] for i in indices], layer)
+            results.update(zip(indices, ran))
+            seconds = time.perf_counter() - start
+            if repeat == 0:
+                first_repeat_seconds[name] = seconds
+                budget.record(cost[name], len(indices), seconds)
+            budget.say(
+                f"fitted member {name!r} (layer {layer.number}), "
+                f"repeat {repeat + 1}: {seconds:.1f}s"
+            )
+        # Every member that has folds gets its refit (it predicts).
+        refits = [i for i in refits if calls[i][0].member.name in first_repeat_seconds]
+        if refits:
+            ready = [
+                _with_fold_rounds(calls[i], calls, results)
+                if calls[i][0].member.stops_early
+                else calls[i]
+                for i in refits
+            ]
+            results.update(zip(refits, self._run_fits(ready, layer)))
+        return results
+
+    def _run_fits(self, calls, layer):
+        """Run the :func:`fit_fold` calls of ``layer`` in one parallel batch;
+        their results, in order."""
         tasks = [call[0] for call in calls]
-        results = iter(
+        return list(
             parallel_map(
                 fit_fold,
                 calls,
@@ -529,45 +881,6 @@ class _BaseStacking(
                 groups=[task.member.name for task in tasks],
             )
         )
-
-        fitted, columns = [], []
-        tests = [test for _, test in splits]
-        stack = type(self).__name__
-        weight = target.sample_weight
-        held_out_weight = None if weight is None else weight[held_out]
-        regression = not is_classifier(self)
-        for member, _, _ in planned:
-            who = f"{stack}: member {member.name!r} (layer {layer.number})"
-            try:
-                fitted_member, member_columns = collect_member(
-                    member,
-                    results,
-                    [layer.rows] if member.prefit else tests,
-                    held_out,
-                    len(target.y),
-                    self.refit and not member.prefit,
-                    [who]
-                    if member.prefit
-                    else [f"{who}, {fold}" for fold in fold_labels],
-                )
-            except ValueError as error:
-                # A member's own error ("array must not contain infs"), or
-                # its predictions that are not finite, do not say that the
-                # weights or targets made it overflow.
-                cause = _overflow_cause(target, regression)
-                if cause == ".":
-                    raise
-                raise ValueError(f"{error}{cause}") from error
-            fitted.append(fitted_member)
-            columns.append(member_columns)
-            self.oof_scores_[member.name] = self._oof_score(
-                target.y[held_out],
-                member_columns[held_out],
-                member.stack_method,
-                held_out_weight,
-                member.estimator,
-            )
-        return fitted, columns, held_out
 
     def _layer_members(self, layer, target, n_splits):
         """How each member of ``layer`` is fitted: a (LayerMember, X_member,
@@ -592,6 +905,8 @@ class _BaseStacking(
             weight = check_sample_weight(
                 metadata.pop("sample_weight", None), target.y.shape[0]
             )
+            if self.estimators is None and weight is not None:
+                weight, metadata = weights_for_line_up(estimator, weight, metadata)
             # A regressor member of a classifier stack predicts numbers, not
             # classes; a member with predict_proba or decision_function is a
             # classifier, ClassifierMixin or not.
@@ -616,6 +931,11 @@ class _BaseStacking(
                 else None,
                 multilabel=target.multilabel and is_classifier_member,
                 keep_fold_models=self._keeps_fold_models(),
+                stops_early=not prefit and stops_early(estimator),
+                out_of_bag=not prefit
+                and self._out_of_bag
+                and not target.multilabel
+                and predicts_out_of_bag(estimator),
             )
             planned.append((member, X_member, weight))
         return planned
@@ -624,7 +944,7 @@ class _BaseStacking(
         """X as passthrough hands it to the layers above the first and to the
         final estimator, next to the predictions: as numbers (None without
         passthrough)."""
-        if not self.passthrough:
+        if not self._passthrough:
             return None
         if sparse.issparse(X):
             return X
@@ -639,13 +959,17 @@ class _BaseStacking(
                 "passthrough=False."
             ) from error
 
-    def _next_layer_input(self, columns, X_passthrough, last):
+    def _next_layer_input(self, columns, X_passthrough, last, below=()):
         """Input of the next layer (of the final estimator after the
         ``last`` layer): the members' columns, then X with passthrough.
+        With ``final_input="all_layers"`` the final estimator gets the
+        columns of the layers ``below`` first.
         With blending, rows a layer held out of the next one's training
         hold zeros there and are never used."""
+        if last and self._all_layers_to_final:
+            columns = [*below, *columns]
         predictions = np.hstack(columns)
-        if not (self._final_sees_X if last else self.passthrough):
+        if not (self._final_sees_X if last else self._passthrough):
             return predictions
         if sparse.issparse(X_passthrough):
             return sparse.hstack([predictions, X_passthrough], format="csr")
@@ -655,13 +979,26 @@ class _BaseStacking(
     def _transform(self, X):
         return self._run_layers(X, len(self._member_layers()))
 
-    def _last_layer_input(self, X):
-        """The input the last layer's members see for X (the bias/variance
-        decomposition reads their predictions)."""
-        return self._run_layers(X, len(self._member_layers()) - 1)
+    def _combined_members(self, X):
+        """Every member whose output the final estimator gets for X (the
+        last layer's, or every layer's with ``final_input="all_layers"``),
+        with the input it predicts from: (member, X_member) pairs (the
+        bias/variance decomposition reads their predictions)."""
+        inputs = []
+        self._run_layers(X, len(self._member_layers()), inputs)
+        layers = self._member_layers()
+        pairs = [
+            (member, X_member)
+            for layer, X_member in zip(layers, inputs)
+            for member in layer
+        ]
+        if self._all_layers_to_final:
+            return pairs
+        return [(member, inputs[-1]) for member in layers[-1]]
 
-    def _run_layers(self, X, n_layers):
-        """X through the first ``n_layers`` layers of members."""
+    def _run_layers(self, X, n_layers, inputs=None):
+        """X through the first ``n_layers`` layers of members; ``inputs``,
+        when given, receives each layer's input."""
         check_is_fitted(self)
         given = X
         X = validate_X(self, X, **self._input_options)
@@ -669,7 +1006,10 @@ class _BaseStacking(
         X_passthrough = self._passthrough_input(X)
         layers = self._member_layers()
         stack = type(self).__name__
+        below = []
         for number, layer in enumerate(layers[:n_layers], start=1):
+            if inputs is not None:
+                inputs.append(X_layer)
             columns = [
                 member.stack_output(
                     X_layer, f"{stack}: member {member.name!r} (layer {number})"
@@ -677,7 +1017,8 @@ class _BaseStacking(
                 for member in layer
             ]
             last = number == len(layers)
-            X_layer = self._next_layer_input(columns, X_passthrough, last)
+            X_layer = self._next_layer_input(columns, X_passthrough, last, below)
+            below += columns
         return X_layer
 
     def transform(self, X):
@@ -717,7 +1058,9 @@ class _BaseStacking(
         input_features = _check_feature_names_in(self, input_features)
         prefix = type(self).__name__.lower()
         names = []
-        for member in self._member_layers()[-1]:
+        layers = self._member_layers()
+        combined = layers if self._all_layers_to_final else layers[-1:]
+        for member in (member for layer in combined for member in layer):
             names.extend(member.stack_output_names(prefix))
         if self._final_sees_X:
             names.extend(input_features)
@@ -765,10 +1108,13 @@ class _BaseStacking(
         )
         return router
 
-    def _accepted_input(self, layers):
+    def _accepted_input(self, layers, passthrough):
         """The input every member that sees X accepts: the first layer's, and
-        with passthrough every layer's."""
-        if self.passthrough:
+        with passthrough every layer's. The default line-up takes missing
+        values (its members handle or impute them), not sparse matrices."""
+        if self.estimators is None:
+            return {"allow_nan": True, "sparse": False}
+        if passthrough:
             members = [est for layer in layers for _, est in layer]
         else:
             members = [est for _, est in layers[0]]
@@ -777,10 +1123,12 @@ class _BaseStacking(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         try:
-            layers = self._checked_layers()
+            layers = [] if self.estimators is None else self._checked_layers()
         except (TypeError, ValueError):
             return tags
-        accepted = self._accepted_input(layers)
+        accepted = self._accepted_input(layers, self.passthrough is True)
+        if self.estimators is None:
+            accepted = {"allow_nan": True, "sparse": False}
         tags.input_tags.allow_nan = accepted["allow_nan"]
         tags.input_tags.sparse = accepted["sparse"]
         return tags

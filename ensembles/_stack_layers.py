@@ -43,8 +43,12 @@ class LayeredMembersMixin:
         )
 
     def _layers(self):
-        """``estimators`` as a list of layers of (name, estimator) tuples."""
+        """``estimators`` as a list of layers of (name, estimator) tuples;
+        none for ``estimators=None`` (a stack's default line-up, chosen at
+        fit and not a parameter)."""
         estimators = self.estimators
+        if estimators is None:
+            return []
         if not estimators:
             raise ValueError(
                 "Invalid 'estimators' attribute, 'estimators' should be a "
@@ -75,6 +79,8 @@ class LayeredMembersMixin:
         holds "__", repeats another or is a parameter of the estimator, and
         a member without ``fit`` and ``predict``.
         """
+        if self.estimators is None:
+            return self._line_up.layers
         layers = self._layers()
         names = []
         for number, layer in enumerate(layers, start=1):

@@ -12,6 +12,8 @@ This module also owns the shape of what a member hands the next layer
 member's columns are read back as classes (:func:`predicted_classes`).
 """
 
+import time
+import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import NamedTuple
@@ -19,6 +21,13 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._fold_fits import (
+    fit_stopping_early,
+    oob_output,
+    rounds_run,
+    with_oob,
+    with_rounds,
+)
 from ._members import (
     MemberFactory,
     check_finite_output,
@@ -85,6 +94,14 @@ class LayerMember:
         its out-of-fold output only and its model is freed as soon as it
         has predicted, so that the models never pile up, not even during
         fit. A prefit member always keeps its model: it is what predicts.
+    stops_early : bool
+        Whether each fold fit stops early on the fold's held-out rows
+        (:func:`~ensembles._fold_fits.stops_early`).
+    out_of_bag : bool
+        Whether the member is fitted once on all rows and its out-of-fold
+        output is its out-of-bag prediction
+        (:func:`~ensembles._fold_fits.predicts_out_of_bag`); that one model
+        predicts, and it is kept.
     """
 
     name: str
@@ -99,6 +116,8 @@ class LayerMember:
     label_classes: np.ndarray | None = None
     multilabel: bool = False
     keep_fold_models: bool = True
+    stops_early: bool = False
+    out_of_bag: bool = False
 
 
 class FoldTask(NamedTuple):
@@ -119,6 +138,9 @@ class FoldTask(NamedTuple):
         layer); None for a refit on all rows.
     seed : int
         The seed of the member's clone (drawn up front, in task order).
+    rounds : int or None
+        For the refit of a member that stops early: the rounds to run (the
+        mean of its folds'), without early stopping. None otherwise.
     """
 
     member: LayerMember
@@ -126,6 +148,7 @@ class FoldTask(NamedTuple):
     train: np.ndarray
     test: np.ndarray | None
     seed: int
+    rounds: int | None = None
 
 
 def fit_fold(task, X, y, sample_weight):
@@ -156,24 +179,50 @@ def fit_fold(task, X, y, sample_weight):
     output : ndarray or None
         Its output on the test rows in the averageable form of
         :func:`method_output`; None for a refit.
+    report : FitReport
+        The fit's seconds and, for a member that stops early, its rounds.
     """
     member = task.member
+    start = time.perf_counter()
+    fit_params = {**member.fit_params, **member.metadata}
     if member.prefit:
         model = member.estimator
     else:
         model = member.factory(task.seed)
-        # fit_member restricts per-row metadata to the rows it copies.
-        fit_member(
-            model,
-            X,
-            y,
-            indices=task.train,
-            sample_weight=sample_weight,
-            counts_as_weights=member.rows_as_weights,
-            fit_params={**member.fit_params, **member.metadata},
-        )
+        if task.rounds is not None:
+            with_rounds(model, task.rounds)
+        if member.out_of_bag:
+            with_oob(model)
+        if member.stops_early and task.rounds is None:
+            fit_stopping_early(
+                model, X, y, task.train, task.test, sample_weight, fit_params
+            )
+        else:
+            # fit_member restricts per-row metadata to the rows it copies.
+            with warnings.catch_warnings():
+                # A row that every tree drew has no out-of-bag prediction:
+                # oob_output gives it the model's own.
+                warnings.filterwarnings("ignore", message=".*OOB scores.*")
+                fit_member(
+                    model,
+                    X,
+                    y,
+                    indices=task.train,
+                    sample_weight=sample_weight,
+                    counts_as_weights=member.rows_as_weights,
+                    fit_params=fit_params,
+                )
+    seconds = time.perf_counter() - start
+    rounds = rounds_run(model) if member.stops_early and not member.prefit else None
+    report = FitReport(seconds, rounds)
     if task.test is None:
-        return model, None
+        return model, None, report
+    if member.out_of_bag:
+        X_rows = X if task.train is None else _safe_indexing(X, task.train)
+        output = oob_output(model, X_rows, member.stack_method)
+        known = _Fixed(output, getattr(model, "classes_", None))
+        output = method_output(known, member.stack_method, None, member)
+        return model, output, report
     if member.prefit and len(task.test) == _num_rows(y):
         X_test = X  # every row, in order: X itself, as scikit-learn hands it
     else:
@@ -183,14 +232,37 @@ def fit_fold(task, X, y, sample_weight):
         # Only its out-of-fold output is needed: an instance-based model
         # (k-NN, SVC) holds a copy of its training rows.
         model = None
-    return model, output
+    return model, output, report
+
+
+class FitReport(NamedTuple):
+    """What a fold fit reports besides its model and output."""
+
+    seconds: float
+    rounds: int | None = None
+
+
+class _Fixed:
+    """Stands for a model whose output is known (its out-of-bag prediction),
+    so that :func:`method_output` shapes it as any model's."""
+
+    def __init__(self, output, classes):
+        self.output = output
+        self.classes_ = classes
+
+    def predict(self, X):
+        return self.output
+
+    predict_proba = decision_function = predict
 
 
 def _num_rows(y):
     return y.shape[0]
 
 
-def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
+def collect_member(
+    member, fold_results, refit_result, held_out, n_samples, who, refit=False
+):
     """Turn one member's fits into its out-of-fold columns and fitted member.
 
     Each fit's output is checked to be finite (a ValueError naming the
@@ -200,21 +272,25 @@ def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
     ----------
     member : LayerMember
         The member the fits belong to.
-    fits : iterator of (model, output)
-        The results of :func:`fit_fold`, in task order: this member's are
-        consumed, one per test fold and then, with ``refit``, the refit.
-    tests : list of ndarray of int
-        The rows each fold predicted (absolute row numbers).
+    fold_results : list of (test, fold, result)
+        Per fit that predicted rows out of fold, in task order: the rows it
+        predicted (absolute row numbers), how errors name the fit ("fold 2
+        of 5") and what :func:`fit_fold` returned. A prefit member has one,
+        on every row of the layer, and so has a member fitted out of bag.
+    refit_result : tuple or None
+        What :func:`fit_fold` returned for the refit on all rows; None
+        without refit (a member fitted out of bag predicts with its one
+        fit).
     held_out : ndarray of int
         The rows some fold predicted: those the next layer is trained on.
     n_samples : int
         Number of rows of the stack's training data.
-    refit : bool
-        Whether a refit on all rows follows the folds (never for a prefit
-        member).
-    producers : list of str
-        How an error names each fit that predicted ``tests``, such as
-        "StackingRegressor: member 'knn' (layer 1), fold 2 of 5".
+    who : str
+        How errors name the member, such as "StackingRegressor: member
+        'knn' (layer 1)".
+    refit : bool, default=False
+        Whether the stack predicts with models fitted on all rows: a member
+        fitted out of bag then predicts with its one fit as its refit model.
 
     Returns
     -------
@@ -226,9 +302,11 @@ def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
         fold predicted.
     """
     models, oof, counts = [], None, np.zeros(n_samples)
-    for test, producer in zip(tests, producers):
-        model, output = next(fits)
+    seconds = 0.0
+    for test, fold, (model, output, report) in fold_results:
+        seconds += report.seconds
         output = output.reshape(len(output), -1)
+        producer = who if member.prefit else f"{who}, {fold}"
         check_finite_output(output, producer, method=member.stack_method, rows=test)
         if model is not None:  # None: a fold model the member does not keep
             models.append(model)
@@ -236,11 +314,18 @@ def collect_member(member, fits, tests, held_out, n_samples, refit, producers):
             oof = np.zeros((n_samples, output.shape[1]))
         oof[test] += output
         counts[test] += 1
-    refit_model = next(fits)[0] if refit else None
+    refit_model = None
+    if refit_result is not None:
+        refit_model, _, report = refit_result
+        seconds += report.seconds
+    elif member.out_of_bag and refit:
+        refit_model, models = models[0], []
     oof[held_out] /= np.maximum(counts[held_out, None], 1)
     columns = stack_columns(oof, member.stack_method, member)
     fitted = FoldBaggedMember(member.estimator, member.stack_method, member.name)
     fitted._set_fitted(models, refit_model, member, columns.shape[1])
+    fitted.fit_time_ = seconds
+    fitted.n_fits_ = len(fold_results) + (refit_result is not None)
     return fitted, columns
 
 
@@ -284,6 +369,9 @@ class FoldBaggedMember(BaseEstimator):
         without refit and for a prefit member.
     stack_method_ : str
         The method whose output feeds the next layer.
+    fit_time_ : float
+        Seconds its fits took, summed (its share of the stack's fit, on
+        one worker).
     """
 
     def __init__(self, estimator=None, stack_method="predict", name=None):

@@ -44,55 +44,55 @@ class LayerSplitsMixin:
         if self._prefit():
             return None
         stratified = is_classifier(self) and not multilabel
-        if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
-            if self.n_repeats != 1:
+        if isinstance(self._cv, Real) and not isinstance(self._cv, Integral):
+            if self._n_repeats != 1:
                 raise ValueError("n_repeats applies to k-fold cv, not to blending.")
             holdout = StratifiedShuffleSplit if stratified else ShuffleSplit
-            return holdout(n_splits=1, test_size=self.cv, random_state=seed)
-        if isinstance(self.cv, Integral) or self.cv is None:
+            return holdout(n_splits=1, test_size=self._cv, random_state=seed)
+        if isinstance(self._cv, Integral) or self._cv is None:
             # cv=1 never gets here: the "cv_object" constraint rejects it.
-            n_splits = 5 if self.cv is None else self.cv
-            if self.n_repeats > 1:
+            n_splits = 5 if self._cv is None else self._cv
+            if self._n_repeats > 1:
                 repeated = RepeatedStratifiedKFold if stratified else RepeatedKFold
                 return repeated(
-                    n_splits=n_splits, n_repeats=self.n_repeats, random_state=seed
+                    n_splits=n_splits, n_repeats=self._n_repeats, random_state=seed
                 )
             kfold = StratifiedKFold if stratified else KFold
             if seed is None:
                 return kfold(n_splits=n_splits)
             return kfold(n_splits=n_splits, shuffle=True, random_state=seed)
-        if self.n_repeats != 1:
+        if self._n_repeats != 1:
             raise ValueError(
                 "n_repeats > 1 needs an int cv; a CV splitter object decides its "
                 "own splits (use e.g. RepeatedKFold)."
             )
-        return check_cv(self.cv, classifier=stratified)
+        return check_cv(self._cv, classifier=stratified)
 
     def _seeded_cv(self):
         """Whether cv is an int or float, whose splits each layer draws
         with its own seed (else a CV splitter object or iterable of splits,
         checked once and shared by every layer)."""
-        return self.cv is None or isinstance(self.cv, Real) or self._prefit()
+        return self._cv is None or isinstance(self._cv, Real) or self._prefit()
 
     def _fold_labels(self, n_splits):
         """How errors name each split of a layer."""
-        if isinstance(self.cv, Real) and not isinstance(self.cv, Integral):
+        if isinstance(self._cv, Real) and not isinstance(self._cv, Integral):
             return ["holdout blending fit"] * n_splits
-        if isinstance(self.cv, Integral) and self.n_repeats > 1:
+        if isinstance(self._cv, Integral) and self._n_repeats > 1:
             return [
-                f"fold {i % self.cv + 1} of {self.cv}, repeat {i // self.cv + 1}"
+                f"fold {i % self._cv + 1} of {self._cv}, repeat {i // self._cv + 1}"
                 for i in range(n_splits)
             ]
         return [f"fold {i + 1} of {n_splits}" for i in range(n_splits)]
 
     def _check_class_counts(self, y):
-        if not is_classifier(self) or not isinstance(self.cv, Integral) or y.ndim > 1:
+        if not is_classifier(self) or not isinstance(self._cv, Integral) or y.ndim > 1:
             return
         counts = np.bincount(y)
-        if counts.min() < self.cv:
+        if counts.min() < self._cv:
             smallest = np.asarray(self.classes_[np.argmin(counts)]).item()
             raise ValueError(
-                f"cv={self.cv} stratified folds need at least {self.cv} samples "
+                f"cv={self._cv} stratified folds need at least {self._cv} samples "
                 f"of every class; class {smallest!r} has only {counts.min()}. "
                 "Lower cv or give more samples."
             )

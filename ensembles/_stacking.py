@@ -184,12 +184,15 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
 
     def __init__(
         self,
-        estimators,
+        estimators=None,
         final_estimator=None,
         *,
-        cv=5,
-        n_repeats=1,
-        passthrough=False,
+        cv=None,
+        n_repeats="auto",
+        passthrough="auto",
+        final_input="auto",
+        oof_from_oob="auto",
+        time_limit=None,
         refit=True,
         keep_fold_models="auto",
         n_jobs=None,
@@ -201,6 +204,9 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         self.cv = cv
         self.n_repeats = n_repeats
         self.passthrough = passthrough
+        self.final_input = final_input
+        self.oof_from_oob = oof_from_oob
+        self.time_limit = time_limit
         self.refit = refit
         self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs
@@ -390,13 +396,16 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
     def __init__(
         self,
-        estimators,
+        estimators=None,
         final_estimator=None,
         *,
-        cv=5,
-        n_repeats=1,
+        cv=None,
+        n_repeats="auto",
         stack_method="auto",
-        passthrough=False,
+        passthrough="auto",
+        final_input="auto",
+        oof_from_oob="auto",
+        time_limit=None,
         refit=True,
         keep_fold_models="auto",
         n_jobs=None,
@@ -409,6 +418,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         self.n_repeats = n_repeats
         self.stack_method = stack_method
         self.passthrough = passthrough
+        self.final_input = final_input
+        self.oof_from_oob = oof_from_oob
+        self.time_limit = time_limit
         self.refit = refit
         self.keep_fold_models = keep_fold_models
         self.n_jobs = n_jobs

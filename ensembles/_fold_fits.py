@@ -1,0 +1,215 @@
+"""Learners a stack fits in a special way inside its folds.
+
+Two kinds of member get more out of k-fold stacking than a plain fit:
+
+- a member that **stops early** (LightGBM with ``early_stopping_round``,
+  HistGradientBoosting with ``early_stopping=True``) stops each fold fit
+  on that fold's held-out rows, the rows it predicts out of fold, instead
+  of on a split of its training rows; its refit on all rows, which has no
+  held-out rows, runs the mean number of rounds its folds chose
+  (AutoGluon's way);
+- a member that **predicts out of bag** (a RandomForest, ExtraTrees or
+  bagging ensemble with ``bootstrap=True``) can give its out-of-fold
+  predictions from one fit on all rows, each row predicted by the trees
+  that did not draw it, instead of k fold fits (AutoGluon's
+  ``use_child_oof``).
+
+A member may be a :class:`~sklearn.pipeline.Pipeline` ending in such a
+learner: its preprocessing steps are fitted on the training rows and
+transform the held-out ones.
+"""
+
+import inspect
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from ._members import fit_member
+from ._sklearn_private import _safe_indexing
+
+__all__ = [
+    "fit_stopping_early",
+    "oob_output",
+    "predicts_out_of_bag",
+    "rounds_run",
+    "stops_early",
+    "with_rounds",
+]
+
+
+def _last_step(estimator):
+    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+
+
+def _lightgbm_patience(estimator):
+    """LightGBM's early-stopping patience in its parameters (0: none)."""
+    params = estimator.get_params()
+    for key in ("early_stopping_round", "early_stopping_rounds", "n_iter_no_change"):
+        value = params.get(key)
+        if value is not None:
+            return int(value)
+    return 0
+
+
+def _is_lightgbm(estimator):
+    return type(estimator).__module__.startswith("lightgbm")
+
+
+def _is_hist_gradient_boosting(estimator):
+    return type(estimator).__name__ in {
+        "HistGradientBoostingRegressor",
+        "HistGradientBoostingClassifier",
+    } and type(estimator).__module__.startswith("sklearn")
+
+
+def stops_early(estimator):
+    """Whether ``estimator`` (or the last step of a pipeline) stops early on
+    validation data: LightGBM with a positive ``early_stopping_round``,
+    HistGradientBoosting with ``early_stopping=True``."""
+    last = _last_step(estimator)
+    if _is_lightgbm(last):
+        return _lightgbm_patience(last) > 0
+    if _is_hist_gradient_boosting(last):
+        return last.early_stopping is True
+    return False
+
+
+def _validation_params(estimator, X_val, y_val, weight_val):
+    """The keyword arguments of ``estimator.fit`` that give it the
+    validation rows."""
+    if _is_lightgbm(estimator):
+        if "eval_X" in inspect.signature(estimator.fit).parameters:
+            # LightGBM >= 4.7 (eval_set is deprecated there).
+            params = {"eval_X": (X_val,), "eval_y": (y_val,)}
+        else:
+            params = {"eval_set": [(X_val, y_val)]}
+        if weight_val is not None:
+            params["eval_sample_weight"] = [weight_val]
+        return params
+    params = {"X_val": X_val, "y_val": y_val}
+    if weight_val is not None:
+        params["sample_weight_val"] = weight_val
+    return params
+
+
+def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
+    """Fit ``model`` on the rows ``train``, stopping early on the rows ``test``.
+
+    Parameters
+    ----------
+    model : estimator
+        An unfitted member for which :func:`stops_early` holds.
+    X : {array-like, data frame} of shape (n_samples, n_features)
+        The layer's input.
+    y : ndarray of shape (n_samples,)
+        The encoded target.
+    train, test : ndarray of int
+        The fold's training rows and the held-out rows it predicts.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights of every row (both sets get theirs).
+    fit_params : dict
+        Other keyword arguments of the member's ``fit``.
+
+    Returns
+    -------
+    model : estimator
+        The fitted member.
+    """
+    X_val = _safe_indexing(X, test)
+    y_val = y[test]
+    weight_val = None if sample_weight is None else sample_weight[test]
+    if not isinstance(model, Pipeline):
+        return fit_member(
+            model,
+            X,
+            y,
+            indices=train,
+            sample_weight=sample_weight,
+            fit_params={
+                **fit_params,
+                **_validation_params(model, X_val, y_val, weight_val),
+            },
+        )
+    # A pipeline cannot pass validation rows through its steps: fit them on
+    # the training rows here, and the last step on their output.
+    head, (last_name, last) = model[:-1], model.steps[-1]
+    X_train, y_train = _safe_indexing(X, train), y[train]
+    X_train = head.fit_transform(X_train, y_train)
+    prefix = f"{last_name}__"
+    last_params = {
+        key[len(prefix) :]: value
+        for key, value in fit_params.items()
+        if key.startswith(prefix)
+    }
+    if sample_weight is not None:
+        last_params["sample_weight"] = sample_weight[train]
+    last_params.update(
+        _validation_params(last, head.transform(X_val), y_val, weight_val)
+    )
+    last.fit(X_train, y_train, **last_params)
+    return model
+
+
+def rounds_run(model):
+    """The rounds a fitted early-stopping member predicts with: LightGBM's
+    best iteration, HistGradientBoosting's iterations."""
+    last = _last_step(model)
+    if _is_lightgbm(last):
+        best = getattr(last, "best_iteration_", 0) or 0
+        return int(best) if best > 0 else int(last.n_estimators_)
+    return int(last.n_iter_)
+
+
+def with_rounds(model, rounds):
+    """``model`` (unfitted) set to run ``rounds`` rounds without early
+    stopping: the refit on all rows of a member whose folds stopped early."""
+    last = _last_step(model)
+    if _is_lightgbm(last):
+        params = {"n_estimators": rounds}
+        for key in ("early_stopping_round", "early_stopping_rounds"):
+            if key in last.get_params():
+                params[key] = None
+        last.set_params(**params)
+    else:
+        last.set_params(max_iter=rounds, early_stopping=False)
+    return model
+
+
+# --------------------------------------------------------------------------
+# Out-of-bag predictions
+# --------------------------------------------------------------------------
+def predicts_out_of_bag(estimator):
+    """Whether ``estimator`` (or a pipeline's last step) can predict each
+    training row out of bag: it has ``oob_score`` and ``bootstrap=True``."""
+    params = _last_step(estimator).get_params(deep=False)
+    return "oob_score" in params and params.get("bootstrap") is True
+
+
+def with_oob(model):
+    """``model`` (unfitted) set to keep its out-of-bag predictions."""
+    _last_step(model).set_params(oob_score=True)
+    return model
+
+
+def oob_output(model, X, method):
+    """The out-of-bag output of a fitted ``model`` on its training rows ``X``,
+    in the form ``method`` gives for new rows.
+
+    A row that every member drew (rare with a hundred or more) has no
+    out-of-bag prediction; it gets the model's own prediction instead.
+    """
+    last = _last_step(model)
+    if hasattr(last, "oob_decision_function_"):
+        output = np.array(last.oob_decision_function_, dtype=np.float64)
+        if method == "predict":
+            missing = np.isnan(output).any(axis=1)
+            output = np.argmax(np.nan_to_num(output, nan=-1.0), axis=1).astype(float)
+            output[missing] = np.nan
+    else:
+        output = np.array(last.oob_prediction_, dtype=np.float64)
+    missing = np.isnan(output.reshape(len(output), -1)).any(axis=1)
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        own = getattr(model, method)(_safe_indexing(X, rows))
+        output[rows] = own.reshape(output[rows].shape)
+    return output
