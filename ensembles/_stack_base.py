@@ -65,6 +65,7 @@ from ._sklearn_private import (
 )
 from ._stack_budget import TimeBudget
 from ._stack_defaults import (
+    NumericCodes,
     default_final_estimator,
     default_line_up,
     weights_for_line_up,
@@ -453,7 +454,7 @@ class _BaseStacking(
         final = self._final_estimator()
         # Ensemble selection weighs predictions: passthrough features are not.
         self._final_sees_X = self._passthrough and not combines_predictions(final)
-        X_passthrough = self._passthrough_input(X)
+        X_passthrough = self._passthrough_input(X, fit=True)
         X_layer, rows = frame_as_given(given, X), np.arange(X.shape[0])
         # An iterable of splits can be read only once: check_cv lists it.
         shared_splitter = None if self._seeded_cv() else self._splitter(None)
@@ -940,12 +941,17 @@ class _BaseStacking(
             planned.append((member, X_member, weight))
         return planned
 
-    def _passthrough_input(self, X):
+    def _passthrough_input(self, X, fit=False):
         """X as passthrough hands it to the layers above the first and to the
         final estimator, next to the predictions: as numbers (None without
-        passthrough)."""
+        passthrough). The default line-up codes text columns (fitted on the
+        training X, with ``fit=True``)."""
         if not self._passthrough:
             return None
+        if self.estimators is None and not sparse.issparse(X):
+            if fit:
+                self._passthrough_codes = NumericCodes().fit(X)
+            return self._passthrough_codes.transform(X)
         if sparse.issparse(X):
             return X
         try:

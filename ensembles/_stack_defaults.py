@@ -145,6 +145,44 @@ class CategoricalDtypes(TransformerMixin, BaseEstimator):
         return X
 
 
+class NumericCodes:
+    """X as float64 for the default line-up's passthrough: columns of text
+    as ordinal codes (missing and unseen values NaN), the others as numbers.
+
+    Fitted on the stack's validated training X (an object array for a
+    mixed table); :meth:`transform` keeps the column order.
+    """
+
+    def fit(self, X):
+        self.text_columns_ = [j for j in range(X.shape[1]) if not _numbers(X[:, j])]
+        self.encoder_ = None
+        if self.text_columns_:
+            self.encoder_ = OrdinalEncoder(
+                handle_unknown="use_encoded_value",
+                unknown_value=np.nan,
+                encoded_missing_value=np.nan,
+            ).fit(X[:, self.text_columns_])
+        return self
+
+    def transform(self, X):
+        if not self.text_columns_:
+            return np.asarray(X, dtype=np.float64)
+        numbers = np.ones(X.shape[1], dtype=bool)
+        numbers[self.text_columns_] = False
+        out = np.empty(X.shape, dtype=np.float64)
+        out[:, numbers] = np.asarray(X[:, numbers], dtype=np.float64)
+        out[:, ~numbers] = self.encoder_.transform(X[:, self.text_columns_])
+        return out
+
+
+def _numbers(column):
+    try:
+        np.asarray(column, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _prepared(kind, estimator, X):
     """``estimator`` preceded by what a member of ``kind`` needs of X.
 
