@@ -141,7 +141,9 @@ class CategoricalDtypes(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = X.copy()
         for column, categories in self.categories_.items():
-            X[column] = pd.Categorical(X[column], categories=categories)
+            # A category not seen during fit is missing.
+            known = X[column].where(X[column].isin(categories))
+            X[column] = pd.Categorical(known, categories=categories)
         return X
 
 

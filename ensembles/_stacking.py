@@ -59,40 +59,83 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
 
     Parameters
     ----------
-    estimators : list of (str, estimator) or list of lists of them
+    estimators : list of (str, estimator), list of lists of them, or None, \
+            default=None
         The members: one layer, or one list per layer. Names are unique
-        across layers; a member can be set to "drop".
+        across layers; a member can be set to "drop". None: the default
+        line-up, chosen at fit from the data (rows, column types) and
+        listed in the README: LightGBM (default, extra-trees, large
+        leaves), HistGradientBoosting, RandomForest and ExtraTrees, two
+        scaled k-NN and a linear model, then a second layer of LightGBM,
+        ExtraTrees and a linear model that also sees X, ensemble
+        selection over both layers on top. It encodes and imputes a mixed
+        data frame per member as each needs. The settings below marked
+        "auto" (and ``cv=None``) then take its values.
     final_estimator : estimator, default=None
         Trained on the last layer's out-of-fold predictions. None means
-        :class:`~sklearn.linear_model.RidgeCV`.
-    cv : int, float, CV splitter or "prefit", default=5
-        An int k: KFold with k folds, as scikit-learn's: unshuffled with
-        ``random_state=None`` (the same folds, so the same predictions, on
-        every fit), shuffled by ``random_state`` otherwise. A float in
+        :class:`~sklearn.linear_model.RidgeCV`, and
+        :class:`EnsembleSelectionRegressor` for the default line-up.
+    cv : int, float, CV splitter, "prefit" or None, default=None
+        None: 5 folds (8 for the default line-up). An int k: KFold with k
+        folds, as scikit-learn's: unshuffled with ``random_state=None``
+        (the same folds, so the same predictions, on every fit), shuffled
+        by ``random_state`` otherwise. A float in
         (0, 1): holdout blending, that fraction of each layer's rows held
         out for the next layer. A splitter: its splits (each row in at most
         one test fold). "prefit": the members are already fitted and used
         as given, never fitted again; the final estimator learns from their
         predictions on X. A :class:`~sklearn.frozen.FrozenEstimator`
         member is used so with any cv.
-    n_repeats : int, default=1
+    n_repeats : int or "auto", default="auto"
         Repeated k-fold: out-of-fold predictions are averaged over repeats,
         and every member is fitted cv x n_repeats times (the fold models it
-        keeps with ``refit=False``).
-    passthrough : bool, default=False
+        keeps with ``refit=False``). "auto": 1; for the default line-up 3
+        below 1000 rows, 2 below 5000, 1 from there.
+    passthrough : bool or "auto", default="auto"
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
         ensemble selection final estimator, which weighs predictions, gets
-        the last layer's predictions only.
-    refit : bool, default=True
+        the members' predictions only. "auto": False; True for the default
+        line-up (its text columns as ordinal codes).
+    final_input : {"auto", "last_layer", "all_layers"}, default="auto"
+        What the final estimator learns from: the last layer's out-of-fold
+        outputs, or every layer's (AutoGluon's ensemble selection picks
+        from all its models). "auto": "last_layer"; "all_layers" for the
+        default line-up.
+    oof_from_oob : bool or "auto", default="auto"
+        Members that predict out of bag (RandomForest, ExtraTrees or a
+        bagging ensemble with ``bootstrap=True``, or a pipeline ending in
+        one) are fitted once on all rows and give their out-of-bag
+        predictions as their out-of-fold ones, instead of k fold fits
+        (AutoGluon's ``use_child_oof``): about k times cheaper. An
+        approximation: each row is predicted by the ~37% of the trees that
+        did not draw it rather than by a model that never saw it, and the
+        next layer learns from those; RESULTS.md has its measured effect.
+        "auto": False; True for the default line-up.
+    time_limit : float or None, default=None
+        Seconds for the whole fit. Members are fitted in their order (the
+        default line-up's is by value per second), each repeat after every
+        member's first, and a member or repeat predicted to overrun its
+        layer's share of the budget is skipped; a layer above the first is
+        left out when nothing of it fits. The stack is always valid: every
+        fitted layer keeps its first member. ``verbose=1`` says what was
+        fitted and why the rest was skipped; :meth:`leaderboard` lists it.
+        A single fit cannot be interrupted, so the limit is kept to within
+        about one member's fits.
+    refit : bool or "auto", default="auto"
         Refit every member on all rows and predict with that model
         (scikit-learn's algorithm, one more fit per member). False: predict
         with the average of the member's fold models (k-fold bagging, as
         AutoGluon does), which saves the refit; on the benchmarks its
-        held-out scores tie with the refit stack's. It keeps the
+        held-out scores tie with the refit stack's with explicit members
+        and beat it with the default line-up. It keeps the
         cv x n_repeats fold models, though: a k-NN, SVC or other
         instance-based member then holds that many copies of its training
-        rows.
+        rows. "auto": True; False for the default line-up. A member that
+        stops early (LightGBM with ``early_stopping_round``,
+        HistGradientBoosting with ``early_stopping=True``) stops each fold
+        fit on that fold's held-out rows; its refit runs the mean rounds of
+        its folds.
     keep_fold_models : bool or "auto", default="auto"
         Whether every member keeps its fold models once fitted
         (``members_[i].estimators_``). "auto": only when they predict, with
@@ -141,7 +184,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     final_estimator_ : estimator
         The fitted final estimator.
     oof_scores_ : dict
-        Out-of-fold R² of every member, by name: a leaderboard.
+        Out-of-fold R² of every member, by name; :meth:`leaderboard` gives
+        them as a table with fit times and blend weights.
     stack_method_ : list of str, or list of such lists
         Shaped as ``estimators_``: the method each member feeds forward ("predict").
     n_features_in_ : int
@@ -180,6 +224,12 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     4
     >>> stack.members_[0][0].estimators_  # its fold models: not kept by default
     []
+
+    With no members given, the default line-up (within a time budget):
+
+    >>> auto = StackingRegressor(time_limit=10, random_state=0).fit(X, y)
+    >>> auto.predict(X[:2]).shape
+    (2,)
     """
 
     def __init__(
@@ -193,7 +243,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         final_input="auto",
         oof_from_oob="auto",
         time_limit=None,
-        refit=True,
+        refit="auto",
         keep_fold_models="auto",
         n_jobs=None,
         random_state=None,
@@ -267,16 +317,27 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
     Parameters
     ----------
-    estimators : list of (str, estimator) or list of lists of them
+    estimators : list of (str, estimator), list of lists of them, or None, \
+            default=None
         The members: one layer, or one list per layer. Names are unique
-        across layers; a member can be set to "drop".
+        across layers; a member can be set to "drop". None: the default
+        line-up, chosen at fit from the data (rows, column types) and
+        listed in the README: LightGBM (default, extra-trees, large
+        leaves), HistGradientBoosting, RandomForest and ExtraTrees, two
+        scaled k-NN and a linear model, then a second layer of LightGBM,
+        ExtraTrees and a linear model that also sees X, ensemble
+        selection over both layers on top. It encodes and imputes a mixed
+        data frame per member as each needs. The settings below marked
+        "auto" (and ``cv=None``) then take its values.
     final_estimator : estimator, default=None
         Trained on the last layer's out-of-fold outputs. None means
-        :class:`~sklearn.linear_model.LogisticRegression`.
-    cv : int, float, CV splitter or "prefit", default=5
-        An int k: StratifiedKFold with k folds (KFold for a multilabel
-        target), as scikit-learn's: unshuffled with ``random_state=None``
-        (the same folds, so the same predictions, on every fit), shuffled
+        :class:`~sklearn.linear_model.LogisticRegression`, and
+        :class:`EnsembleSelectionClassifier` (log-loss) for the default
+        line-up.
+    cv : int, float, CV splitter, "prefit" or None, default=None
+        None: 5 folds (8 for the default line-up). An int k:
+        StratifiedKFold with k folds (KFold for a multilabel target), as
+        scikit-learn's: unshuffled with ``random_state=None`` (the same folds, so the same predictions, on every fit), shuffled
         by ``random_state`` otherwise. A float in (0, 1): holdout blending,
         that fraction of each layer's rows held out (stratified) for the
         next layer. A splitter: its splits. "prefit": the members are
@@ -284,29 +345,61 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         estimator learns from their outputs on X. A
         :class:`~sklearn.frozen.FrozenEstimator` member is used so with any
         cv.
-    n_repeats : int, default=1
+    n_repeats : int or "auto", default="auto"
         Repeated k-fold: out-of-fold outputs are averaged over repeats, and
         every member is fitted cv x n_repeats times (the fold models it
-        keeps with ``refit=False``).
+        keeps with ``refit=False``). "auto": 1; for the default line-up 3
+        below 1000 rows, 2 below 5000, 1 from there.
     stack_method : {"auto", "predict_proba", "decision_function", "predict"}, \
             default="auto"
         What members feed forward. "auto" takes the first of predict_proba,
         decision_function and predict that the member has. For two classes
         the redundant first probability column is dropped.
-    passthrough : bool, default=False
+    passthrough : bool or "auto", default="auto"
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
         ensemble selection final estimator, which weighs predictions, gets
-        the last layer's predictions only.
-    refit : bool, default=True
+        the members' predictions only. "auto": False; True for the default
+        line-up (its text columns as ordinal codes).
+    final_input : {"auto", "last_layer", "all_layers"}, default="auto"
+        What the final estimator learns from: the last layer's out-of-fold
+        outputs, or every layer's (AutoGluon's ensemble selection picks
+        from all its models). "auto": "last_layer"; "all_layers" for the
+        default line-up.
+    oof_from_oob : bool or "auto", default="auto"
+        Members that predict out of bag (RandomForest, ExtraTrees or a
+        bagging ensemble with ``bootstrap=True``, or a pipeline ending in
+        one) are fitted once on all rows and give their out-of-bag
+        predictions as their out-of-fold ones, instead of k fold fits
+        (AutoGluon's ``use_child_oof``): about k times cheaper. An
+        approximation: each row is predicted by the ~37% of the trees that
+        did not draw it rather than by a model that never saw it, and the
+        next layer learns from those; RESULTS.md has its measured effect.
+        "auto": False; True for the default line-up.
+    time_limit : float or None, default=None
+        Seconds for the whole fit. Members are fitted in their order (the
+        default line-up's is by value per second), each repeat after every
+        member's first, and a member or repeat predicted to overrun its
+        layer's share of the budget is skipped; a layer above the first is
+        left out when nothing of it fits. The stack is always valid: every
+        fitted layer keeps its first member. ``verbose=1`` says what was
+        fitted and why the rest was skipped; :meth:`leaderboard` lists it.
+        A single fit cannot be interrupted, so the limit is kept to within
+        about one member's fits.
+    refit : bool or "auto", default="auto"
         Refit every member on all rows and predict with that model
         (scikit-learn's algorithm, one more fit per member). False: predict
         with the average of the member's fold models (k-fold bagging, as
         AutoGluon does), which saves the refit; on the benchmarks its
-        held-out scores tie with the refit stack's. It keeps the
+        held-out scores tie with the refit stack's with explicit members
+        and beat it with the default line-up. It keeps the
         cv x n_repeats fold models, though: a k-NN, SVC or other
         instance-based member then holds that many copies of its training
-        rows.
+        rows. "auto": True; False for the default line-up. A member that
+        stops early (LightGBM with ``early_stopping_round``,
+        HistGradientBoosting with ``early_stopping=True``) stops each fold
+        fit on that fold's held-out rows; its refit runs the mean rounds of
+        its folds.
     keep_fold_models : bool or "auto", default="auto"
         Whether every member keeps its fold models once fitted
         (``members_[i].estimators_``). "auto": only when they predict, with
@@ -357,7 +450,8 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     final_estimator_ : estimator
         The fitted final estimator.
     oof_scores_ : dict
-        Out-of-fold accuracy of every member, by name: a leaderboard.
+        Out-of-fold accuracy of every member, by name; :meth:`leaderboard`
+        gives them as a table with fit times and blend weights.
     stack_method_ : list of str, or list of such lists
         Shaped as ``estimators_``: the method each member feeds forward.
     n_features_in_ : int
@@ -406,7 +500,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         final_input="auto",
         oof_from_oob="auto",
         time_limit=None,
-        refit=True,
+        refit="auto",
         keep_fold_models="auto",
         n_jobs=None,
         random_state=None,

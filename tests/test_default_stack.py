@@ -1,0 +1,328 @@
+"""The default line-up (``estimators=None``) and what it is built from:
+early stopping on each fold's held-out rows, out-of-fold predictions out of
+bag, selection across layers, the time budget and the leaderboard."""
+
+import pickle
+import time
+
+import lightgbm
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_iris, make_friedman1
+from sklearn.dummy import DummyRegressor
+from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import KFold, train_test_split
+from sklearn.tree import DecisionTreeRegressor
+
+from ensembles import (
+    EnsembleSelectionClassifier,
+    EnsembleSelectionRegressor,
+    StackingClassifier,
+    StackingRegressor,
+)
+from ensembles._stack_defaults import default_line_up
+
+# The default line-up with fewer fits, so that the tests stay quick; the
+# members, layers and final estimator are the line-up's.
+QUICK = dict(cv=3, n_repeats=1, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
+    return train_test_split(X, y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def default_regressor(friedman):
+    X_train, _, y_train, _ = friedman
+    return StackingRegressor(**QUICK).fit(X_train, y_train)
+
+
+def _mixed_frame(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "size": rng.normal(size=n),
+            "colour": rng.choice(["red", "green", "blue", None], n),
+            "shape": pd.Categorical(rng.choice(["round", "square"], n)),
+            "sometimes": np.where(rng.rand(n) < 0.2, np.nan, rng.normal(size=n)),
+            "flag": rng.rand(n) < 0.5,
+        }
+    )
+    y = (
+        2 * X["size"]
+        + 3 * (X["colour"] == "red")
+        + np.nan_to_num(X["sometimes"])
+        + rng.normal(scale=0.3, size=n)
+    )
+    return X, y.to_numpy()
+
+
+# --------------------------------------------------------------------------
+# The line-up
+# --------------------------------------------------------------------------
+def test_line_up_is_sized_to_the_data():
+    small = default_line_up(np.zeros((200, 3)), classifier=False)
+    large = default_line_up(np.zeros((60_000, 3)), classifier=False)
+    assert (small.cv, small.n_repeats) == (8, 3)
+    assert large.n_repeats == 1
+    names = [name for name, _ in small.layers[0]]
+    assert {"lightgbm", "random_forest", "knn_uniform", "linear"} <= set(names)
+    # k-NN is left out where its predictions cost too much, and with sample
+    # weights, which it cannot take.
+    assert "knn_uniform" not in [name for name, _ in large.layers[0]]
+    weighted = default_line_up(np.zeros((200, 3)), classifier=True, weighted=True)
+    assert "knn_uniform" not in [name for name, _ in weighted.layers[0]]
+    assert isinstance(weighted.final_estimator, EnsembleSelectionClassifier)
+    assert len(small.layers) == 2
+
+
+def test_default_regressor_fits_and_beats_its_linear_member(
+    friedman, default_regressor
+):
+    X_train, X_test, y_train, y_test = friedman
+    stack = default_regressor
+    assert isinstance(stack.final_estimator_, EnsembleSelectionRegressor)
+    assert len(stack.members_) == 2  # two layers
+    r2 = r2_score(y_test, stack.predict(X_test))
+    linear = LinearRegression().fit(X_train, y_train)
+    assert r2 > r2_score(y_test, linear.predict(X_test)) + 0.05
+    assert r2 > 0.85
+    # Selection across both layers: one weight per member of either.
+    n_members = sum(len(layer) for layer in stack.members_)
+    assert stack.final_estimator_.weights_.shape == (n_members,)
+    assert stack.transform(X_test).shape == (len(X_test), n_members)
+    assert len(stack.get_feature_names_out()) == n_members
+
+
+def test_default_regressor_is_reproducible_and_pickles(friedman, default_regressor):
+    X_train, X_test, y_train, _ = friedman
+    again = StackingRegressor(**QUICK).fit(X_train, y_train)
+    assert_allclose(again.predict(X_test), default_regressor.predict(X_test))
+    restored = pickle.loads(pickle.dumps(default_regressor))
+    assert_array_equal(restored.predict(X_test), default_regressor.predict(X_test))
+
+
+def test_default_stack_has_no_member_parameters():
+    stack = StackingRegressor()
+    assert stack.get_params()["estimators"] is None
+    assert not any("__" in key for key in stack.get_params(deep=True))
+    assert clone(stack).get_params() == stack.get_params()
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_iris])
+def test_default_classifier_binary_and_multiclass(loader):
+    X, y = loader(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=0
+    )
+    stack = StackingClassifier(**QUICK).fit(X_train, y_train)
+    proba = stack.predict_proba(X_test)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert accuracy_score(y_test, stack.predict(X_test)) > 0.9
+    assert isinstance(stack.final_estimator_, EnsembleSelectionClassifier)
+    assert not hasattr(stack, "decision_function")
+
+
+def test_default_stack_on_a_mixed_data_frame():
+    X, y = _mixed_frame(400)
+    X_train, X_test, y_train, y_test = X.iloc[:300], X.iloc[300:], y[:300], y[300:]
+    stack = StackingRegressor(**QUICK).fit(X_train, y_train)
+    assert r2_score(y_test, stack.predict(X_test)) > 0.8
+    # An unseen category and a missing value at prediction.
+    new = X_test.iloc[:3].copy()
+    new.iloc[0, new.columns.get_loc("colour")] = "purple"
+    new.iloc[1, new.columns.get_loc("size")] = np.nan
+    assert np.isfinite(stack.predict(new)).all()
+    labels = np.where(y > np.median(y), "high", "low")
+    classifier = StackingClassifier(**QUICK).fit(X_train, labels[:300])
+    assert set(classifier.predict(X_test)) <= {"high", "low"}
+
+
+def test_default_stack_takes_sample_weights(friedman):
+    X_train, X_test, y_train, y_test = friedman
+    weight = np.ones(len(y_train))
+    stack = StackingRegressor(**QUICK).fit(X_train, y_train, sample_weight=weight)
+    names = [member.name for layer in stack.members_ for member in layer]
+    assert "knn_uniform" not in names and "linear" in names
+    assert r2_score(y_test, stack.predict(X_test)) > 0.85
+
+
+def test_explicit_settings_override_the_line_up(friedman):
+    X_train, _, y_train, _ = friedman
+    stack = StackingRegressor(cv=2, n_repeats=1, passthrough=False, time_limit=None)
+    stack.set_params(oof_from_oob=False, final_input="last_layer").fit(X_train, y_train)
+    assert stack.final_estimator_.weights_.shape == (len(stack.members_[-1]),)
+    forest = next(m for m in stack.members_[0] if m.name == "random_forest")
+    assert forest.n_fits_ == 2  # two folds, no out-of-bag shortcut
+
+
+# --------------------------------------------------------------------------
+# Early stopping inside each fold
+# --------------------------------------------------------------------------
+def test_early_stopping_sees_only_the_folds_held_out_rows(monkeypatch):
+    """Every fold fit of a LightGBM member that stops early validates on
+    exactly the rows that fold predicts out of fold, never on its training
+    rows: the first column of X is the row number."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([np.arange(120.0), rng.normal(size=(120, 3))])
+    y = X[:, 1] + rng.normal(scale=0.1, size=120)
+    seen = []
+    fit = lightgbm.LGBMRegressor.fit
+
+    def recording_fit(self, X, y, sample_weight=None, eval_X=None, **params):
+        validation = eval_X or [v for v, _ in params.get("eval_set", [])]
+        seen.append((X[:, 0].copy(), [v[:, 0].copy() for v in validation]))
+        return fit(self, X, y, sample_weight=sample_weight, eval_X=eval_X, **params)
+
+    monkeypatch.setattr(lightgbm.LGBMRegressor, "fit", recording_fit)
+    member = lightgbm.LGBMRegressor(
+        n_estimators=200, early_stopping_round=5, min_child_samples=5, verbose=-1
+    )
+    folds = KFold(4, shuffle=True, random_state=0)
+    StackingRegressor([("gbm", member)], cv=folds, n_jobs=1).fit(X, y)
+    fold_fits = [(train, held) for train, held in seen if held]
+    refits = [train for train, held in seen if not held]
+    assert len(fold_fits) == 4 and len(refits) == 1
+    expected = {tuple(sorted(test)) for _, test in folds.split(X)}
+    for train, (held,) in fold_fits:
+        assert not set(train) & set(held)
+        assert tuple(sorted(held)) in expected
+        assert len(train) + len(held) == 120
+    assert len(refits[0]) == 120  # the refit: every row, no validation
+
+
+def test_each_fold_stops_at_its_own_round_and_the_refit_runs_their_mean():
+    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    member = lightgbm.LGBMRegressor(
+        n_estimators=2000, learning_rate=0.1, early_stopping_round=10, verbose=-1
+    )
+    stack = StackingRegressor(
+        [("gbm", member)], cv=4, random_state=0, keep_fold_models=True
+    ).fit(X, y)
+    fitted = stack.members_[0]
+    rounds = [model.best_iteration_ for model in fitted.estimators_]
+    assert len(set(rounds)) > 1 and max(rounds) < 2000
+    assert fitted.refit_estimator_.n_estimators_ == round(np.mean(rounds))
+
+    hgb = HistGradientBoostingRegressor(
+        max_iter=1000, early_stopping=True, n_iter_no_change=5, random_state=0
+    )
+    stack = StackingRegressor(
+        [("hgb", hgb)], cv=3, random_state=0, keep_fold_models=True
+    ).fit(X, y)
+    fitted = stack.members_[0]
+    iterations = [model.n_iter_ for model in fitted.estimators_]
+    assert fitted.refit_estimator_.n_iter_ == round(np.mean(iterations))
+
+
+# --------------------------------------------------------------------------
+# Out-of-fold predictions out of bag
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("refit", [True, False])
+def test_out_of_bag_member_is_fitted_once_and_feeds_its_oob_predictions(refit):
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    forest = RandomForestRegressor(n_estimators=60, random_state=0)
+    stack = StackingRegressor(
+        [("forest", forest), ("tree", DecisionTreeRegressor(max_depth=3))],
+        cv=4,
+        oof_from_oob=True,
+        refit=refit,
+    )
+    features = stack.fit_transform(X, y)
+    fitted_forest, fitted_tree = stack.members_
+    assert fitted_forest.n_fits_ == 1
+    assert fitted_tree.n_fits_ == 4 + refit  # k-fold as before
+    model = fitted_forest._predictors()[0]
+    assert_allclose(features[:, 0], model.oob_prediction_)
+    assert_allclose(stack.oof_scores_["forest"], model.oob_score_)
+
+
+# --------------------------------------------------------------------------
+# Selection across layers, the metric
+# --------------------------------------------------------------------------
+def test_selection_across_layers_can_pick_a_first_layer_member():
+    X, y = make_friedman1(n_samples=300, noise=0.5, random_state=0)
+    layers = [
+        [("forest", RandomForestRegressor(n_estimators=50, random_state=0))],
+        [("mean", DummyRegressor())],  # a useless second layer
+    ]
+    selection = EnsembleSelectionRegressor(ensemble_size=10)
+    all_layers = StackingRegressor(
+        layers, selection, final_input="all_layers", cv=3, random_state=0
+    ).fit(X, y)
+    last_layer = StackingRegressor(
+        layers, selection, final_input="last_layer", cv=3, random_state=0
+    ).fit(X, y)
+    assert_allclose(all_layers.final_estimator_.weights_, [1.0, 0.0])
+    board = all_layers.leaderboard()
+    assert board.set_index("member").loc["forest", "weight"] == 1.0
+    assert all_layers.score(X, y) > last_layer.score(X, y) + 0.5
+
+
+def test_selection_metric_is_a_parameter():
+    y = np.array([0, 0, 1, 1, 1])
+    # Model 1 is always right but barely; model 2 is confident and wrong
+    # once: log-loss prefers model 1, zero-one counts the errors only.
+    confident = [0.01, 0.01, 0.99, 0.99, 0.45]
+    hesitant = [0.49, 0.49, 0.51, 0.51, 0.51]
+    X = np.column_stack([hesitant, confident])
+    picked = {
+        metric: EnsembleSelectionClassifier(ensemble_size=1, metric=metric)
+        .fit(X, y)
+        .weights_
+        for metric in ("log_loss", "brier_score", "zero_one")
+    }
+    assert_array_equal(picked["zero_one"], [1.0, 0.0])
+    assert_array_equal(picked["brier_score"], [0.0, 1.0])
+    y_reg = np.array([0.0, 0.0, 0.0, 0.0, 10.0])
+    columns = np.column_stack([np.zeros(5), np.full(5, 2.0)])
+    absolute = EnsembleSelectionRegressor(ensemble_size=1, metric="absolute_error")
+    squared = EnsembleSelectionRegressor(ensemble_size=1, metric="squared_error")
+    assert_array_equal(absolute.fit(columns, y_reg).weights_, [1.0, 0.0])
+    assert_array_equal(squared.fit(columns, y_reg).weights_, [0.0, 1.0])
+
+
+# --------------------------------------------------------------------------
+# Time budget and leaderboard
+# --------------------------------------------------------------------------
+def test_time_limit_is_kept_and_the_stack_is_valid(capsys):
+    X, y = make_friedman1(n_samples=3000, noise=1.0, random_state=0)
+    start = time.perf_counter()
+    stack = StackingRegressor(time_limit=4, random_state=0, verbose=1).fit(X, y)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 4 * 1.5 + 1
+    assert np.isfinite(stack.predict(X[:5])).all()
+    board = stack.leaderboard()
+    skipped = board[board["note"] != ""]
+    assert len(skipped) > 0 and (skipped["note"].str.contains("time limit")).all()
+    assert skipped["score"].isna().all()
+    assert "skipped" in capsys.readouterr().err
+
+
+def test_leaderboard_lists_every_member(default_regressor):
+    board = default_regressor.leaderboard()
+    assert list(board.columns) == [
+        "member",
+        "layer",
+        "score",
+        "fit_time",
+        "n_fits",
+        "weight",
+        "note",
+    ]
+    n_members = sum(len(layer) for layer in default_regressor.members_)
+    assert len(board) == n_members
+    assert board["score"].is_monotonic_decreasing
+    assert (board["fit_time"] > 0).all()
+    assert_allclose(board["weight"].sum(), 1.0)
+    assert dict(zip(board["member"], board["score"])) == pytest.approx(
+        default_regressor.oof_scores_
+    )
+    assert set(board["layer"]) == {1, 2}
