@@ -83,6 +83,7 @@ from _islp import load_bikeshare, load_caravan  # noqa: E402
 from _timing import machine  # noqa: E402
 
 from ensembles import StackingClassifier, StackingRegressor  # noqa: E402
+from ensembles._fold_fits import rounds_run, stops_early, with_rounds  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUNNER = os.path.join(HERE, "_autogluon_runner.py")
@@ -147,6 +148,18 @@ def run_ensembles(fold_data, args, fold, context):
     return fit_time, _predictions(model, X_test, fold_data["regression"]), info
 
 
+def _fixed_rounds(member):
+    """A fitted default-stack member's estimator as scikit-learn's stack can
+    fit it: a member that stops early on each fold's held-out rows (which
+    scikit-learn's stack does not hand it) runs the mean rounds its fold
+    models chose instead."""
+    estimator = clone(member.estimator)
+    if stops_early(estimator) and member.estimators_:
+        rounds = np.mean([rounds_run(model) for model in member.estimators_])
+        estimator = with_rounds(estimator, max(1, int(round(rounds))))
+    return estimator
+
+
 def run_sklearn_stacking(fold_data, args, fold, context):
     if "stack" not in context and "stack_error" not in context:
         try:  # not benchmarked itself: only its members are wanted
@@ -158,7 +171,7 @@ def run_sklearn_stacking(fold_data, args, fold, context):
         raise Skipped(f"no members: the default stack failed ({why})")
     try:
         layers = context["stack"]._member_layers()
-        members = [(member.name, clone(member.estimator)) for member in layers[0]]
+        members = [(member.name, _fixed_rounds(member)) for member in layers[0]]
     except Exception as error:
         raise Skipped(f"cannot get the default stack's members ({_describe(error)})")
     stack = (

@@ -350,7 +350,7 @@ def _members(estimator):
     params = estimator.get_params(deep=False)
     members, meta = [], False
     for key, value in params.items():
-        if key == "final_estimator" and not params.get("passthrough"):
+        if key == "final_estimator" and params.get("passthrough") is not True:
             continue  # it sees the members' predictions, not the features
         found = _estimators_in(value)
         meta = meta or bool(found) or key in _MEMBER_PARAMETERS

@@ -67,11 +67,6 @@ class _BaseSelection(BaseEstimator):
 
 
 class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
-    _parameter_constraints: dict = {
-        **_BaseSelection._parameter_constraints,
-        "metric": [StrOptions({"auto", "squared_error", "absolute_error"})],
-    }
-
     """Greedy ensemble selection over prediction columns (Caruana et al., 2004).
 
     Each column of X is one model's prediction. Starting from an empty
@@ -122,6 +117,11 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
     >>> model.weights_
     array([0.5, 0.5, 0. ])
     """
+
+    _parameter_constraints: dict = {
+        **_BaseSelection._parameter_constraints,
+        "metric": [StrOptions({"auto", "squared_error", "absolute_error"})],
+    }
 
     @unfitted_on_error
     @_fit_context(prefer_skip_nested_validation=True)
@@ -183,11 +183,6 @@ class EnsembleSelectionRegressor(RegressorMixin, _BaseSelection):
 
 
 class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
-    _parameter_constraints: dict = {
-        **_BaseSelection._parameter_constraints,
-        "metric": [StrOptions({"auto", "log_loss", "brier_score", "zero_one"})],
-    }
-
     """Greedy ensemble selection over predicted probabilities.
 
     The algorithm of Caruana et al. (2004). X holds the class probabilities
@@ -263,6 +258,11 @@ class EnsembleSelectionClassifier(ClassifierMixin, _BaseSelection):
     >>> EnsembleSelectionClassifier(ensemble_size=5).fit(probabilities, y).weights_
     array([1., 0.])
     """
+
+    _parameter_constraints: dict = {
+        **_BaseSelection._parameter_constraints,
+        "metric": [StrOptions({"auto", "log_loss", "brier_score", "zero_one"})],
+    }
 
     @unfitted_on_error
     @_fit_context(prefer_skip_nested_validation=True)

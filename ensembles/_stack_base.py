@@ -153,6 +153,17 @@ def _with_fold_rounds(call, calls, results):
     return (task._replace(rounds=mean_rounds), *data)
 
 
+def _add_overflow_cause(error, target, regression):
+    """Re-raise a member's ValueError, with the likely cause when weights or
+    targets are extreme: its own error ("array must not contain infs"), or
+    its predictions that are not finite, do not say that they made it
+    overflow."""
+    cause = _overflow_cause(target, regression)
+    if cause == ".":
+        raise error
+    raise ValueError(f"{error}{cause}") from error
+
+
 def _overflow_cause(target, regression):
     """The likely cause of a member's failure or of its predictions that
     are not finite, as the end of an error message: weights or targets of
@@ -728,10 +739,14 @@ class _BaseStacking(
             for (member, X_member, weight), member_fold in zip(planned, member_folds)
             for train, test, label in member_fold
         ]
-        if self._budget is None:
-            results = self._run_layer_fits(calls, layer)
-        else:
-            results = self._run_layer_within_budget(calls, layer, len(splits))
+        regression = not is_classifier(self)
+        try:
+            if self._budget is None:
+                results = self._run_layer_fits(calls, layer)
+            else:
+                results = self._run_layer_within_budget(calls, layer, len(splits))
+        except ValueError as error:
+            _add_overflow_cause(error, target, regression)
 
         # Each member's results, in task order; a member the time budget
         # skipped has none.
@@ -749,7 +764,6 @@ class _BaseStacking(
         stack = type(self).__name__
         weight = target.sample_weight
         held_out_weight = None if weight is None else weight[held_out]
-        regression = not is_classifier(self)
         for member, _, _ in planned:
             if member.name not in fold_results:
                 continue
@@ -765,13 +779,7 @@ class _BaseStacking(
                     refit=self._refit,
                 )
             except ValueError as error:
-                # A member's own error ("array must not contain infs"), or
-                # its predictions that are not finite, do not say that the
-                # weights or targets made it overflow.
-                cause = _overflow_cause(target, regression)
-                if cause == ".":
-                    raise
-                raise ValueError(f"{error}{cause}") from error
+                _add_overflow_cause(error, target, regression)
             fitted_member.layer_ = layer.number
             fitted.append(fitted_member)
             columns.append(member_columns)

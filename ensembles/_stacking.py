@@ -337,8 +337,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     cv : int, float, CV splitter, "prefit" or None, default=None
         None: 5 folds (8 for the default line-up). An int k:
         StratifiedKFold with k folds (KFold for a multilabel target), as
-        scikit-learn's: unshuffled with ``random_state=None`` (the same folds, so the same predictions, on every fit), shuffled
-        by ``random_state`` otherwise. A float in (0, 1): holdout blending,
+        scikit-learn's: unshuffled with ``random_state=None`` (the same
+        folds, so the same predictions, on every fit), shuffled by
+        ``random_state`` otherwise. A float in (0, 1): holdout blending,
         that fraction of each layer's rows held out (stratified) for the
         next layer. A splitter: its splits. "prefit": the members are
         already fitted and used as given, never fitted again; the final
