@@ -161,7 +161,18 @@ class _BaseBoosting(HomogeneousEnsemble):
     @unfitted_on_error
     # Meta-estimators: members validate their own parameters.
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None, monitor=None, **fit_params):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        monitor=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+        **fit_params,
+    ):
         """Fit the boosted ensemble, one stage after another.
 
         Parameters
@@ -188,6 +199,16 @@ class _BaseBoosting(HomogeneousEnsemble):
             returns True, fitting stops there. For held-out estimates,
             custom early stopping or snapshots, as in scikit-learn's
             gradient boosting.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Rows to stop early on, instead of the ``validation_fraction``
+            split of X (as HistGradientBoosting's ``X_val``): every row of X
+            is then trained on. Needs ``n_iter_no_change``. A stack hands a
+            member its fold's held-out rows here.
+        y_val : array-like of shape (n_val,), default=None
+            Their targets (labels seen in y, for a classifier).
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Their weights in the validation loss.
         **fit_params : dict
             Metadata routed to the members' and ``init``'s ``fit``, those
             that request it (only with
@@ -207,7 +228,11 @@ class _BaseBoosting(HomogeneousEnsemble):
         data = self._training_data(X, y, sample_weight, estimator, routed)
         loss = self._make_loss()
         split_seed, stage_seeds = self._draw_seeds(loss.n_columns)
-        train, held_out = self._hold_out(data, split_seed)
+        if X_val is None and y_val is None:
+            train, held_out = self._hold_out(data, split_seed)
+        else:
+            train = data
+            held_out = self._validation_data(X_val, y_val, sample_weight_val, estimator)
         n_fitted = self._warm_start_members(
             estimator,
             data.X.shape[1],
@@ -289,6 +314,41 @@ class _BaseBoosting(HomogeneousEnsemble):
         split_seed = draw_seeds(rng, 1)[0]
         stage_seeds = draw_seeds(rng, self.n_estimators * (n_columns + 1))
         return split_seed, stage_seeds.reshape(self.n_estimators, n_columns + 1)
+
+    def _validation_data(self, X_val, y_val, sample_weight_val, estimator):
+        """The validation rows given to ``fit``, checked as the training
+        rows are."""
+        if self.n_iter_no_change is None:
+            raise ValueError(
+                "X_val and y_val are the rows early stopping scores on; set "
+                "n_iter_no_change to stop early, or leave them out."
+            )
+        if X_val is None or y_val is None:
+            raise ValueError("Early stopping on given rows needs both X_val and y_val.")
+        X_val = validate_X(self, X_val, **member_input_tags(estimator))
+        y_val = column_or_1d(y_val)
+        if len(y_val) != X_val.shape[0]:
+            raise ValueError(
+                f"X_val has {X_val.shape[0]} rows and y_val {len(y_val)} values."
+            )
+        if is_classifier(self):
+            unseen = ~np.isin(y_val, self.classes_)
+            if unseen.any():
+                raise ValueError(
+                    "y_val holds labels that y does not: "
+                    f"{np.unique(y_val[unseen])[:5].tolist()}."
+                )
+            y_val = np.searchsorted(self.classes_, y_val)
+        else:
+            y_val = y_val.astype(np.float64)
+        weight = check_sample_weight(sample_weight_val, len(y_val), for_members=True)
+        loss_weight = np.ones(len(y_val)) if weight is None else weight
+        if not np.any(loss_weight > 0):
+            raise ValueError(
+                "Every row of X_val has zero sample_weight_val, so no "
+                "validation score can be computed."
+            )
+        return _TrainingData(X_val, y_val, weight, loss_weight)
 
     def _hold_out(self, data, split_seed):
         """The rows to fit on and those held out for early stopping (None

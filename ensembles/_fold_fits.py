@@ -3,7 +3,8 @@
 Two kinds of member get more out of k-fold stacking than a plain fit:
 
 - a member that **stops early** (LightGBM with ``early_stopping_round``,
-  HistGradientBoosting with ``early_stopping=True``) stops each fold fit
+  HistGradientBoosting with ``early_stopping=True``, our boosting with
+  ``n_iter_no_change``) stops each fold fit
   on that fold's held-out rows, the rows it predicts out of fold, instead
   of on a split of its training rows; its refit on all rows, which has no
   held-out rows, runs the mean number of rounds its folds chose
@@ -62,15 +63,25 @@ def _is_hist_gradient_boosting(estimator):
     } and type(estimator).__module__.startswith("sklearn")
 
 
+def _is_our_boosting(estimator):
+    return type(estimator).__name__ in {
+        "BoostingRegressor",
+        "BoostingClassifier",
+    } and type(estimator).__module__.startswith("ensembles")
+
+
 def stops_early(estimator):
     """Whether ``estimator`` (or the last step of a pipeline) stops early on
     validation data: LightGBM with a positive ``early_stopping_round``,
-    HistGradientBoosting with ``early_stopping=True``."""
+    HistGradientBoosting with ``early_stopping=True``, our boosting with
+    ``n_iter_no_change``."""
     last = _last_step(estimator)
     if _is_lightgbm(last):
         return _lightgbm_patience(last) > 0
     if _is_hist_gradient_boosting(last):
         return last.early_stopping is True
+    if _is_our_boosting(last):
+        return last.n_iter_no_change is not None
     return False
 
 
@@ -152,11 +163,14 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
 
 def rounds_run(model):
     """The rounds a fitted early-stopping member predicts with: LightGBM's
-    best iteration, HistGradientBoosting's iterations."""
+    best iteration, HistGradientBoosting's iterations, our boosting's
+    stages."""
     last = _last_step(model)
     if _is_lightgbm(last):
         best = getattr(last, "best_iteration_", 0) or 0
         return int(best) if best > 0 else int(last.n_estimators_)
+    if _is_our_boosting(last):
+        return int(last.n_estimators_)
     return int(last.n_iter_)
 
 
@@ -170,6 +184,8 @@ def with_rounds(model, rounds):
             if key in last.get_params():
                 params[key] = None
         last.set_params(**params)
+    elif _is_our_boosting(last):
+        last.set_params(n_estimators=rounds, n_iter_no_change=None)
     else:
         last.set_params(max_iter=rounds, early_stopping=False)
     return model

@@ -326,3 +326,32 @@ def test_leaderboard_lists_every_member(default_regressor):
         default_regressor.oof_scores_
     )
     assert set(board["layer"]) == {1, 2}
+
+
+def test_our_boosting_stops_early_on_the_fold_rows():
+    from ensembles import BoostingRegressor
+
+    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    booster = BoostingRegressor(
+        n_estimators=500, learning_rate=0.3, n_iter_no_change=5, random_state=0
+    )
+    stack = StackingRegressor(
+        [("boost", booster)], cv=3, random_state=0, keep_fold_models=True
+    ).fit(X, y)
+    fitted = stack.members_[0]
+    stages = [model.n_estimators_ for model in fitted.estimators_]
+    assert max(stages) < 500
+    assert fitted.refit_estimator_.n_estimators_ == round(np.mean(stages))
+    # Given rows replace the validation_fraction split: every row trains.
+    alone = clone(booster).fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+    assert alone.n_estimators_ < 500
+    with pytest.raises(ValueError, match="set n_iter_no_change"):
+        BoostingRegressor().fit(X, y, X_val=X, y_val=y)
+    from ensembles import BoostingClassifier
+
+    labels = np.where(y > np.median(y), "high", "low")
+    classifier = BoostingClassifier(n_estimators=50, n_iter_no_change=3)
+    classifier.fit(X[:200], labels[:200], X_val=X[200:], y_val=labels[200:])
+    assert set(classifier.predict(X[200:])) <= {"high", "low"}
+    with pytest.raises(ValueError, match="labels that y does not"):
+        classifier.fit(X[:200], labels[:200], X_val=X[200:], y_val=["other"] * 100)
