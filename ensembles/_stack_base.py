@@ -420,6 +420,20 @@ class _BaseStacking(
         # benchmarks; explicit members refit, as scikit-learn's do.
         self._refit = (not default) if self.refit == "auto" else bool(self.refit)
 
+    def _size_line_up_folds(self, y):
+        """The default line-up's folds on small data: no more than the
+        smallest class has rows (every row for a regressor), and at least
+        2; a multilabel target is refused (LightGBM predicts one)."""
+        if y.ndim > 1:
+            raise ValueError(
+                "The default line-up (estimators=None) predicts one target; "
+                "for a multilabel target give the members (estimators=...)."
+            )
+        if self.cv is not None:
+            return
+        rows = np.bincount(y).min() if is_classifier(self) else len(y)
+        self._cv = int(max(2, min(self._cv, rows)))
+
     def _fit(self, X, y, sample_weight, fit_params):
         """Fit every layer and the final estimator; return the final
         estimator's training input (out-of-fold) and the rows it was
@@ -449,6 +463,8 @@ class _BaseStacking(
         y = self._encode_y(y)
         if not is_classifier(self):
             check_target_magnitude(y)
+        if self._line_up is not None:
+            self._size_line_up_folds(y)
         self._check_class_counts(y)
         multilabel = y.ndim > 1
         target = TrainingTarget(

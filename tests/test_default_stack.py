@@ -355,3 +355,41 @@ def test_our_boosting_stops_early_on_the_fold_rows():
     assert set(classifier.predict(X[200:])) <= {"high", "low"}
     with pytest.raises(ValueError, match="labels that y does not"):
         classifier.fit(X[:200], labels[:200], X_val=X[200:], y_val=["other"] * 100)
+
+
+def test_default_stack_on_small_data_uses_fewer_folds():
+    X, y = load_iris(return_X_y=True)
+    keep = np.r_[0:5, 50:80, 100:130]  # 5 rows of the first class
+    stack = StackingClassifier(n_repeats=1, random_state=0).fit(X[keep], y[keep])
+    assert stack._cv == 5
+    assert accuracy_score(y[keep], stack.predict(X[keep])) > 0.9
+
+
+@pytest.mark.parametrize(
+    "params, error",
+    [
+        ({"time_limit": 0}, "time_limit"),
+        ({"final_input": "middle"}, "final_input"),
+        ({"refit": "sometimes"}, "refit"),
+        ({"oof_from_oob": "maybe"}, "oof_from_oob"),
+    ],
+)
+def test_new_settings_are_validated(params, error):
+    X, y = make_friedman1(n_samples=50, random_state=0)
+    with pytest.raises(ValueError, match=error):
+        StackingRegressor(**params).fit(X, y)
+
+
+def test_default_stack_refuses_bad_input_clearly():
+    X, y = make_friedman1(n_samples=50, random_state=0)
+    X_inf = X.copy()
+    X_inf[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        StackingRegressor().fit(X_inf, y)
+    labels = np.zeros((50, 2), dtype=int)
+    labels[::2, 1] = 1
+    labels[1::2, 0] = 1
+    with pytest.raises(ValueError, match="one target"):
+        StackingClassifier().fit(X, labels)
+    with pytest.raises(ValueError, match="only one class"):
+        StackingClassifier().fit(X, np.zeros(50))
