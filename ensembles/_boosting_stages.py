@@ -228,7 +228,7 @@ class _BaseBoosting(HomogeneousEnsemble):
         data = self._training_data(X, y, sample_weight, estimator, routed)
         loss = self._make_loss()
         split_seed, stage_seeds = self._draw_seeds(loss.n_columns)
-        if X_val is None and y_val is None:
+        if X_val is None and y_val is None and sample_weight_val is None:
             train, held_out = self._hold_out(data, split_seed)
         else:
             train = data

@@ -84,10 +84,13 @@ def _multi_output(model):
 
 
 def _weights(model, n_members):
-    """Equal weights, or a voting ensemble's own (of its kept members)."""
+    """Equal weights, or a voting ensemble's own (of its kept members), or
+    the blend weights of a stack's ensemble selection."""
     weights = None
     if isinstance(model, (sk_ensemble.VotingClassifier, sk_ensemble.VotingRegressor)):
         weights = model._weights_not_none
+    if isinstance(model, (StackingRegressor, StackingClassifier)):
+        weights = model._combined_weights()
     if weights is None:
         return np.full(n_members, 1.0 / n_members)
     weights = np.asarray(weights, dtype=np.float64)

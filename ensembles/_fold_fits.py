@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._members import fit_member
+from ._routing import metadata_rows
 from ._sklearn_private import _safe_indexing
 
 __all__ = [
@@ -42,12 +43,21 @@ def _last_step(estimator):
     return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
 
 
+# LightGBM's names for its early-stopping patience (its aliases).
+_LIGHTGBM_PATIENCE = (
+    "early_stopping_round",
+    "early_stopping_rounds",
+    "early_stopping",
+    "n_iter_no_change",
+)
+
+
 def _lightgbm_patience(estimator):
     """LightGBM's early-stopping patience in its parameters (0: none)."""
     params = estimator.get_params()
-    for key in ("early_stopping_round", "early_stopping_rounds", "n_iter_no_change"):
+    for key in _LIGHTGBM_PATIENCE:
         value = params.get(key)
-        if value is not None:
+        if value is not None and not isinstance(value, bool):
             return int(value)
     return 0
 
@@ -142,18 +152,25 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
             },
         )
     # A pipeline cannot pass validation rows through its steps: fit them on
-    # the training rows here, and the last step on their output.
+    # the training rows here, and the last step on their output. Its
+    # parameters come as "<last step>__<name>" (weights among them, all
+    # rows long: each set gets its rows').
     head, (last_name, last) = model[:-1], model.steps[-1]
+    prefix = f"{last_name}__"
+    unknown = [key for key in fit_params if not key.startswith(prefix)]
+    if unknown:
+        raise ValueError(
+            f"The pipeline's fit parameters {unknown} are not its last step's; "
+            "a pipeline that stops early in a stack takes only those."
+        )
+    given = {key[len(prefix) :]: value for key, value in fit_params.items()}
+    if sample_weight is not None:
+        given["sample_weight"] = sample_weight
+    if weight_val is None and given.get("sample_weight") is not None:
+        weight_val = np.asarray(given["sample_weight"])[test]
+    last_params = metadata_rows(given, X, train)
     X_train, y_train = _safe_indexing(X, train), y[train]
     X_train = head.fit_transform(X_train, y_train)
-    prefix = f"{last_name}__"
-    last_params = {
-        key[len(prefix) :]: value
-        for key, value in fit_params.items()
-        if key.startswith(prefix)
-    }
-    if sample_weight is not None:
-        last_params["sample_weight"] = sample_weight[train]
     last_params.update(
         _validation_params(last, head.transform(X_val), y_val, weight_val)
     )
@@ -180,7 +197,7 @@ def with_rounds(model, rounds):
     last = _last_step(model)
     if _is_lightgbm(last):
         params = {"n_estimators": rounds}
-        for key in ("early_stopping_round", "early_stopping_rounds"):
+        for key in _LIGHTGBM_PATIENCE:
             if key in last.get_params():
                 params[key] = None
         last.set_params(**params)
@@ -194,11 +211,17 @@ def with_rounds(model, rounds):
 # --------------------------------------------------------------------------
 # Out-of-bag predictions
 # --------------------------------------------------------------------------
-def predicts_out_of_bag(estimator):
-    """Whether ``estimator`` (or a pipeline's last step) can predict each
-    training row out of bag: it has ``oob_score`` and ``bootstrap=True``."""
+def predicts_out_of_bag(estimator, method):
+    """Whether ``estimator`` (or a pipeline's last step) can give its
+    output ``method`` out of bag: it has ``oob_score`` and
+    ``bootstrap=True``, and ``method`` is ``predict`` or ``predict_proba``
+    (its out-of-bag scores are probabilities, not decision values)."""
     params = _last_step(estimator).get_params(deep=False)
-    return "oob_score" in params and params.get("bootstrap") is True
+    return (
+        "oob_score" in params
+        and params.get("bootstrap") is True
+        and method in ("predict", "predict_proba")
+    )
 
 
 def with_oob(model):
@@ -211,21 +234,34 @@ def oob_output(model, X, method):
     """The out-of-bag output of a fitted ``model`` on its training rows ``X``,
     in the form ``method`` gives for new rows.
 
-    A row that every member drew (rare with a hundred or more) has no
-    out-of-bag prediction; it gets the model's own prediction instead.
+    A row that every member drew (rare with a hundred members or more) has
+    no out-of-bag prediction (scikit-learn's forests leave 0 there, our
+    bagging NaN); it gets the model's own prediction instead.
     """
     last = _last_step(model)
     if hasattr(last, "oob_decision_function_"):
         output = np.array(last.oob_decision_function_, dtype=np.float64)
         if method == "predict":
-            missing = np.isnan(output).any(axis=1)
             output = np.argmax(np.nan_to_num(output, nan=-1.0), axis=1).astype(float)
-            output[missing] = np.nan
     else:
         output = np.array(last.oob_prediction_, dtype=np.float64)
-    missing = np.isnan(output.reshape(len(output), -1)).any(axis=1)
+    missing = _never_out_of_bag(last, len(output))
+    missing |= np.isnan(output.reshape(len(output), -1)).any(axis=1)
     if missing.any():
         rows = np.flatnonzero(missing)
         own = getattr(model, method)(_safe_indexing(X, rows))
         output[rows] = own.reshape(output[rows].shape)
     return output
+
+
+def _never_out_of_bag(model, n_samples):
+    """Rows that every member of ``model`` drew into its bag."""
+    samples = getattr(model, "estimators_samples_", None)
+    if samples is None:
+        return np.zeros(n_samples, dtype=bool)
+    out_of_bag = np.zeros(n_samples, dtype=np.int64)
+    for drawn in samples:
+        in_bag = np.zeros(n_samples, dtype=bool)
+        in_bag[drawn] = True
+        out_of_bag += ~in_bag
+    return out_of_bag == 0

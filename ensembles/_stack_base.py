@@ -401,8 +401,12 @@ class _BaseStacking(
             self._cv = line_up.cv if default else 5
         else:
             self._cv = self.cv
+        # The line-up's repeats and out-of-bag shortcut apply to k-fold cv
+        # (an int); a split of the user's (a float, a splitter, "prefit")
+        # is used as given.
+        k_fold = isinstance(self._cv, Integral)
         if self.n_repeats == "auto":
-            self._n_repeats = line_up.n_repeats if default else 1
+            self._n_repeats = line_up.n_repeats if default and k_fold else 1
         else:
             self._n_repeats = self.n_repeats
         self._passthrough = (
@@ -413,7 +417,9 @@ class _BaseStacking(
         else:
             self._all_layers_to_final = self.final_input == "all_layers"
         self._out_of_bag = (
-            default if self.oof_from_oob == "auto" else bool(self.oof_from_oob)
+            default and k_fold
+            if self.oof_from_oob == "auto"
+            else bool(self.oof_from_oob)
         )
         # The default line-up predicts with its fold models (AutoGluon's
         # k-fold bagging), which scored better than refitting on the
@@ -485,8 +491,15 @@ class _BaseStacking(
         final_seed = self._seeds(rng, 1)[0]
         final = self._final_estimator()
         # Ensemble selection weighs predictions: passthrough features are not.
-        self._final_sees_X = self._passthrough and not combines_predictions(final)
-        X_passthrough = self._passthrough_input(X, fit=True)
+        # The line-up's passthrough feeds its second layer, whose members
+        # take missing values and codes; a final estimator of the user's
+        # gets X only when passthrough=True is asked for.
+        self._final_sees_X = (
+            self._passthrough
+            and not combines_predictions(final)
+            and not (self._line_up is not None and self.passthrough == "auto")
+        )
+        X_passthrough = self._passthrough_input(X, fit=True, given=given)
         X_layer, rows = frame_as_given(given, X), np.arange(X.shape[0])
         # An iterable of splits can be read only once: check_cv lists it.
         shared_splitter = None if self._seeded_cv() else self._splitter(None)
@@ -544,7 +557,7 @@ class _BaseStacking(
                 f"failed: {type(error).__name__}: {error}{cause}"
             ) from error
         self._check_final_predictions(X_layer, indices, target)
-        self._set_layout(fitted_layers)
+        self._set_layout(fitted_layers, len(layers))
         self._fit_layers = layers  # what was planned, for leaderboard()
         return X_layer, rows
 
@@ -588,20 +601,23 @@ class _BaseStacking(
             + _overflow_cause(target, regression=True)
         )
 
-    def _set_layout(self, fitted_layers):
+    def _set_layout(self, fitted_layers, n_layers):
         """Set the fitted attributes in scikit-learn's shape: flat lists for
-        one layer, one list per layer otherwise."""
-        self._one_layer_fitted = len(fitted_layers) == 1
+        one layer, one list per layer of the ``n_layers`` configured
+        otherwise (an empty list for a layer a time budget left out)."""
+        self._one_layer_fitted = n_layers == 1
+        self._n_layers_fitted = len(fitted_layers)
+        padded = fitted_layers + [[] for _ in range(n_layers - len(fitted_layers))]
 
         def shaped(per_layer):
             return per_layer[0] if self._one_layer_fitted else per_layer
 
-        self.members_ = shaped(fitted_layers)
+        self.members_ = shaped(padded)
         self.estimators_ = shaped(
-            [[member._stack_entry() for member in layer] for layer in fitted_layers]
+            [[member._stack_entry() for member in layer] for layer in padded]
         )
         self.stack_method_ = shaped(
-            [[member.stack_method_ for member in layer] for layer in fitted_layers]
+            [[member.stack_method_ for member in layer] for layer in padded]
         )
         entries = {
             member.name: member._stack_entry()
@@ -609,9 +625,17 @@ class _BaseStacking(
             for member in layer
         }
         # The default line-up's members are not parameters: those fitted.
-        names = [name for name, _ in self._named_members()] or list(entries)
+        # A member a time budget skipped is not there; "drop" is the user's.
+        named = dict.fromkeys(
+            name for name, est in self._named_members() if is_drop(est)
+        )
         self.named_estimators_ = Bunch(
-            **{name: entries.get(name, "drop") for name in names}
+            **{
+                name: entries.get(name, "drop")
+                for name, _ in self._named_members()
+                if name in entries or name in named
+            }
+            or entries
         )
 
     def leaderboard(self):
@@ -642,6 +666,7 @@ class _BaseStacking(
             ) from error
         layers = self._member_layers()
         weights = self._member_weights(layers)
+        skipped = {} if self._budget is None else self._budget.skipped
         rows = [
             {
                 "member": member.name,
@@ -650,12 +675,11 @@ class _BaseStacking(
                 "fit_time": member.fit_time_,
                 "n_fits": member.n_fits_,
                 "weight": weights.get(member.name, np.nan),
-                "note": "",
+                "note": skipped.get(member.name, ""),
             }
             for number, layer in enumerate(layers, start=1)
             for member in layer
         ]
-        skipped = {} if self._budget is None else self._budget.skipped
         fitted = {row["member"] for row in rows}
         rows += [
             {
@@ -674,6 +698,17 @@ class _BaseStacking(
         board = pd.DataFrame(rows)
         board = board.sort_values("score", ascending=False, na_position="last")
         return board.reset_index(drop=True)
+
+    def _combined_weights(self):
+        """The weights an ensemble selection final estimator gives the
+        members it combines, in :meth:`_combined_members`' order (None for
+        another final estimator)."""
+        layers = self._member_layers()
+        by_name = self._member_weights(layers)
+        if not by_name:
+            return None
+        combined = layers if self._all_layers_to_final else layers[-1:]
+        return np.array([by_name[m.name] for layer in combined for m in layer])
 
     def _member_weights(self, layers):
         """Each combined member's weight in an ensemble selection final
@@ -699,7 +734,9 @@ class _BaseStacking(
         # NotFittedError, also after a refit that failed (which leaves the
         # private layout of the fit before it).
         check_is_fitted(self)
-        return [self.members_] if self._one_layer_fitted else self.members_
+        layers = [self.members_] if self._one_layer_fitted else self.members_
+        # Those fitted: a time budget may have left out the last ones.
+        return layers[: getattr(self, "_n_layers_fitted", len(layers))]
 
     def _fit_layer(self, layer, target):
         """Fit every (member, repeat, fold) of ``layer`` in one parallel batch.
@@ -825,14 +862,18 @@ class _BaseStacking(
             results.update(zip(later, self._run_fits(refits, layer)))
         return results
 
+    def _splits_per_repeat(self, n_splits):
+        """Of a layer's ``n_splits`` splits, those of one repeat."""
+        n_repeats = self._n_repeats if n_splits > 1 else 1
+        return max(n_splits // n_repeats, 1)
+
     def _run_layer_within_budget(self, calls, layer, n_splits):
         """Run the fits of ``layer`` unit by unit within the time budget:
         each member's first repeat in order, then their further repeats,
         then the refits. Returns the results of the calls that ran, by
         call index."""
         budget = self._budget
-        n_repeats = self._n_repeats if n_splits > 1 else 1
-        per_repeat = max(n_splits // n_repeats, 1)
+        per_repeat = self._splits_per_repeat(n_splits)
         units = {}  # (repeat, member's rank) -> call indices
         refits, rank, seen = [], {}, {}
         for i, (task, *_) in enumerate(calls):
@@ -846,24 +887,28 @@ class _BaseStacking(
             units.setdefault((repeat, rank[name]), []).append(i)
         cost = self._member_costs
         results, first_repeat_seconds = {}, {}
+        refit_seconds = 0.0  # predicted, of the refits still to run
         for repeat, member_rank in sorted(units):
             indices = units[(repeat, member_rank)]
             task = calls[indices[0]][0]
             name = task.member.name
             if repeat > 0 and name not in first_repeat_seconds:
                 continue  # its first repeat was skipped
+            refits_it = self._refit and not task.member.out_of_bag
             if repeat == 0:
                 predicted = budget.predict(cost[name], len(indices))
-                if predicted is not None and self._refit:
+                if predicted is not None and refits_it:
                     # and its refit, about one fit's time
                     predicted += budget.predict(cost[name], 1)
             else:
                 predicted = first_repeat_seconds[name]
-            if results and not budget.fits_in_layer(predicted):
+            if results and not budget.fits_in_layer(
+                None if predicted is None else predicted + refit_seconds
+            ):
                 what = f"repeat {repeat + 1}" if repeat else "all its fits"
                 budget.skip(
                     name,
-                    f"time limit: {what} skipped" if repeat else "time limit",
+                    "time limit: repeats skipped" if repeat else "time limit",
                     f"member {name!r} (layer {layer.number}), {what}: predicted "
                     f"{predicted:.1f}s, beyond the layer's share of time_limit",
                 )
@@ -875,6 +920,8 @@ class _BaseStacking(
             if repeat == 0:
                 first_repeat_seconds[name] = seconds
                 budget.record(cost[name], len(indices), seconds)
+                if refits_it:
+                    refit_seconds += budget.one_fit(seconds, len(indices))
             budget.say(
                 f"fitted member {name!r} (layer {layer.number}), "
                 f"repeat {repeat + 1}: {seconds:.1f}s"
@@ -941,6 +988,17 @@ class _BaseStacking(
             # classes; a member with predict_proba or decision_function is a
             # classifier, ClassifierMixin or not.
             is_classifier_member = is_classifier(estimator) or method != "predict"
+            out_of_bag = (
+                not prefit
+                and self._out_of_bag
+                and not target.multilabel
+                and predicts_out_of_bag(estimator, method)
+            )
+            if self._budget is not None:
+                # Fitted unit by unit: the threads of the unit's fits.
+                n_threads = member_threads(
+                    self.n_jobs, 1 if out_of_bag else self._splits_per_repeat(n_splits)
+                )
             member = LayerMember(
                 name=name,
                 estimator=estimator,
@@ -962,24 +1020,21 @@ class _BaseStacking(
                 multilabel=target.multilabel and is_classifier_member,
                 keep_fold_models=self._keeps_fold_models(),
                 stops_early=not prefit and stops_early(estimator),
-                out_of_bag=not prefit
-                and self._out_of_bag
-                and not target.multilabel
-                and predicts_out_of_bag(estimator),
+                out_of_bag=out_of_bag,
             )
             planned.append((member, X_member, weight))
         return planned
 
-    def _passthrough_input(self, X, fit=False):
+    def _passthrough_input(self, X, fit=False, given=None):
         """X as passthrough hands it to the layers above the first and to the
         final estimator, next to the predictions: as numbers (None without
         passthrough). The default line-up codes text columns (fitted on the
         training X, with ``fit=True``)."""
         if not self._passthrough:
             return None
-        if self.estimators is None and not sparse.issparse(X):
+        if self._line_up is not None and not sparse.issparse(X):
             if fit:
-                self._passthrough_codes = NumericCodes().fit(X)
+                self._passthrough_codes = NumericCodes().fit(X, given)
             return self._passthrough_codes.transform(X)
         if sparse.issparse(X):
             return X
@@ -1059,7 +1114,8 @@ class _BaseStacking(
     def transform(self, X):
         """Compute the features the final estimator sees for X.
 
-        They are the last layer's outputs, then X itself with passthrough
+        They are the last layer's outputs (every layer's with
+        ``final_input="all_layers"``), then X itself with passthrough
         (unless the final estimator weighs predictions only).
 
         Parameters

@@ -79,6 +79,11 @@ class TimeBudget:
         self._work += cost * n_tasks
         self._worker_seconds += seconds * self._busy(n_tasks)
 
+    def one_fit(self, seconds, n_tasks):
+        """The wall time of one of the ``n_tasks`` fits that together took
+        ``seconds`` (a refit's, about)."""
+        return seconds * self._busy(n_tasks) / n_tasks
+
     def fits_in_layer(self, seconds):
         """Whether a unit predicted to take ``seconds`` ends in the layer's
         share (None, unknown: it does)."""

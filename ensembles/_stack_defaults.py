@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._routing import routing_enabled
 from ._selection import EnsembleSelectionClassifier, EnsembleSelectionRegressor
@@ -149,31 +149,40 @@ class CategoricalDtypes(TransformerMixin, BaseEstimator):
 
 class NumericCodes:
     """X as float64 for the default line-up's passthrough: columns of text
-    as ordinal codes (missing and unseen values NaN), the others as numbers.
+    as ordinal codes (missing and unseen values NaN), the others as numbers
+    (a value that is not one, NaN).
 
     Fitted on the stack's validated training X (an object array for a
-    mixed table); :meth:`transform` keeps the column order.
+    mixed table) and the data frame it came from, whose dtypes say which
+    columns are text; :meth:`transform` keeps the column order.
     """
 
-    def fit(self, X):
-        self.text_columns_ = [j for j in range(X.shape[1]) if not _numbers(X[:, j])]
+    def fit(self, X, given=None):
+        if _is_frame(given):
+            text = set(_categorical_columns(given))
+            self.text_columns_ = [
+                j for j, column in enumerate(given.columns) if column in text
+            ]
+        else:
+            self.text_columns_ = [j for j in range(X.shape[1]) if not _numbers(X[:, j])]
         self.encoder_ = None
         if self.text_columns_:
             self.encoder_ = OrdinalEncoder(
                 handle_unknown="use_encoded_value",
                 unknown_value=np.nan,
                 encoded_missing_value=np.nan,
-            ).fit(X[:, self.text_columns_])
+            ).fit(_as_text(X[:, self.text_columns_]))
         return self
 
     def transform(self, X):
-        if not self.text_columns_:
-            return np.asarray(X, dtype=np.float64)
         numbers = np.ones(X.shape[1], dtype=bool)
         numbers[self.text_columns_] = False
         out = np.empty(X.shape, dtype=np.float64)
-        out[:, numbers] = np.asarray(X[:, numbers], dtype=np.float64)
-        out[:, ~numbers] = self.encoder_.transform(X[:, self.text_columns_])
+        out[:, numbers] = _as_numbers(X[:, numbers])
+        if self.text_columns_:
+            out[:, ~numbers] = self.encoder_.transform(
+                _as_text(X[:, self.text_columns_])
+            )
         return out
 
 
@@ -183,6 +192,37 @@ def _numbers(column):
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _as_numbers(block):
+    """``block`` as float64; a value that is no number (pandas' NA, a
+    string) is NaN."""
+    try:
+        return np.asarray(block, dtype=np.float64)
+    except (TypeError, ValueError):
+        import pandas as pd
+
+        frame = pd.DataFrame(block).apply(pd.to_numeric, errors="coerce")
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _as_text(block):
+    """``block`` as strings, its missing values (None, NaN, pandas' NA)
+    as NaN: values of one kind, as the ordinal encoder needs."""
+    block = np.asarray(block, dtype=object)
+    missing = np.frompyfunc(_is_missing, 1, 1)(block).astype(bool)
+    text = block.astype(str).astype(object)
+    text[missing] = np.nan
+    return text
+
+
+def _is_missing(value):
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or type(value).__name__ == "NAType"
+    except TypeError:  # pandas' NA refuses a truth value
+        return True
 
 
 def _prepared(kind, estimator, X):
@@ -247,6 +287,12 @@ def weights_for_line_up(estimator, sample_weight, metadata):
     name, last = estimator.steps[-1]
     if routing_enabled():
         last.set_fit_request(sample_weight=True)
+        # The preprocessing steps are fitted unweighted, as without routing.
+        for step in estimator[:-1].get_params(deep=True).values():
+            if hasattr(step, "set_fit_request") and has_fit_parameter(
+                step, "sample_weight"
+            ):
+                step.set_fit_request(sample_weight=False)
         return sample_weight, metadata
     return None, {**metadata, f"{name}__sample_weight": sample_weight}
 
@@ -305,6 +351,8 @@ def default_line_up(X, classifier, weighted=False):
     )
     # Forests predict their out-of-fold rows out of bag (one fit, not k):
     # bootstrap for the extra trees too, so that they have bags.
+    # One thread each: a forest's threads sum its trees' predictions in no
+    # fixed order, which would make predictions differ in the last digit.
     forests = dict(n_estimators=300, bootstrap=True, min_samples_leaf=1)
     knn_neighbours = int(np.clip(np.sqrt(n_samples) / 2, 5, 30))
     # In order of value per second: a time budget fits them in this order.

@@ -50,12 +50,13 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     Each layer's members are trained by k-fold cross-validation on the
     layer below: their out-of-fold predictions are the next layer's
     training input, so no layer learns from overfit in-sample predictions.
-    Each member is then refitted on all rows and predicts with that model,
-    as in scikit-learn; with ``refit=False`` it predicts with the average of
-    its k fold models instead (k-fold bagging, no extra fit). A flat list
-    of (name, estimator) is one layer, as in
-    :class:`sklearn.ensemble.StackingRegressor`; a list of such lists gives
-    several layers.
+    With explicit members, each member is then refitted on all rows and
+    predicts with that model, as in scikit-learn; with ``refit=False`` (the
+    default line-up's) it predicts with the average of its k fold models
+    instead (k-fold bagging, no extra fit). A flat list of (name,
+    estimator) is one layer, as in :class:`sklearn.ensemble.StackingRegressor`;
+    a list of such lists gives several layers; no ``estimators`` gives the
+    default line-up, an AutoGluon-class stack in one line.
 
     Parameters
     ----------
@@ -72,7 +73,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         data frame per member as each needs. The settings below marked
         "auto" (and ``cv=None``) then take its values.
     final_estimator : estimator, default=None
-        Trained on the last layer's out-of-fold predictions. None means
+        Trained on the last layer's out-of-fold predictions (every layer's
+        with ``final_input="all_layers"``). None means
         :class:`~sklearn.linear_model.RidgeCV`, and
         :class:`EnsembleSelectionRegressor` for the default line-up.
     cv : int, float, CV splitter, "prefit" or None, default=None
@@ -89,8 +91,9 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     n_repeats : int or "auto", default="auto"
         Repeated k-fold: out-of-fold predictions are averaged over repeats,
         and every member is fitted cv x n_repeats times (the fold models it
-        keeps with ``refit=False``). "auto": 1; for the default line-up 3
-        below 1000 rows, 2 below 5000, 1 from there.
+        keeps with ``refit=False``; a member fitted out of bag, once).
+        "auto": 1; for the default line-up with an int cv 3 below 1000
+        rows, 2 below 5000, 1 from there.
     passthrough : bool or "auto", default="auto"
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
@@ -135,7 +138,9 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         stops early (LightGBM with ``early_stopping_round``,
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
-        its folds.
+        its folds. Those rows choose its rounds and are the rows it then
+        predicts, so its out-of-fold scores lean slightly optimistic (as
+        AutoGluon's do).
     keep_fold_models : bool or "auto", default="auto"
         Whether every member keeps its fold models once fitted
         (``members_[i].estimators_``). "auto": only when they predict, with
@@ -149,7 +154,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         the same.
     n_jobs : int, default=None
         Fits running at once; all (member, repeat, fold) fits of a layer
-        form one batch. Results do not depend on it.
+        form one batch (with ``time_limit``, one batch per member and
+        repeat). Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds and seeds the members and the final estimator
         whose own random_state is None. None: an int cv is not shuffled
@@ -308,12 +314,14 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
 
     Each layer's members are trained by (stratified) k-fold cross-validation
     on the layer below: their out-of-fold outputs (probabilities by default)
-    are the next layer's training input. Each member is then refitted on all
-    rows and predicts with that model, as in scikit-learn; with
-    ``refit=False`` it predicts with the average of its k fold models
-    instead (k-fold bagging, no extra fit). A flat list of (name, estimator) is one
-    layer, as in :class:`sklearn.ensemble.StackingClassifier`; a list of
-    such lists gives several layers.
+    are the next layer's training input. With explicit members, each member
+    is then refitted on all rows and predicts with that model, as in
+    scikit-learn; with ``refit=False`` (the default line-up's) it predicts
+    with the average of its k fold models instead (k-fold bagging, no extra
+    fit). A flat list of (name, estimator) is one layer, as in
+    :class:`sklearn.ensemble.StackingClassifier`; a list of such lists gives
+    several layers; no ``estimators`` gives the default line-up, an
+    AutoGluon-class stack in one line.
 
     Parameters
     ----------
@@ -330,7 +338,8 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         data frame per member as each needs. The settings below marked
         "auto" (and ``cv=None``) then take its values.
     final_estimator : estimator, default=None
-        Trained on the last layer's out-of-fold outputs. None means
+        Trained on the last layer's out-of-fold outputs (every layer's with
+        ``final_input="all_layers"``). None means
         :class:`~sklearn.linear_model.LogisticRegression`, and
         :class:`EnsembleSelectionClassifier` (log-loss) for the default
         line-up.
@@ -349,8 +358,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     n_repeats : int or "auto", default="auto"
         Repeated k-fold: out-of-fold outputs are averaged over repeats, and
         every member is fitted cv x n_repeats times (the fold models it
-        keeps with ``refit=False``). "auto": 1; for the default line-up 3
-        below 1000 rows, 2 below 5000, 1 from there.
+        keeps with ``refit=False``; a member fitted out of bag, once).
+        "auto": 1; for the default line-up with an int cv 3 below 1000
+        rows, 2 below 5000, 1 from there.
     stack_method : {"auto", "predict_proba", "decision_function", "predict"}, \
             default="auto"
         What members feed forward. "auto" takes the first of predict_proba,
@@ -400,7 +410,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         stops early (LightGBM with ``early_stopping_round``,
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
-        its folds.
+        its folds. Those rows choose its rounds and are the rows it then
+        predicts, so its out-of-fold scores lean slightly optimistic (as
+        AutoGluon's do).
     keep_fold_models : bool or "auto", default="auto"
         Whether every member keeps its fold models once fitted
         (``members_[i].estimators_``). "auto": only when they predict, with
@@ -414,7 +426,8 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         the same.
     n_jobs : int, default=None
         Fits running at once; all (member, repeat, fold) fits of a layer
-        form one batch. Results do not depend on it.
+        form one batch (with ``time_limit``, one batch per member and
+        repeat). Results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds and seeds the members and the final estimator
         whose own random_state is None. None: an int cv is not shuffled

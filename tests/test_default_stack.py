@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_friedman1
 from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.tree import DecisionTreeRegressor
@@ -292,18 +292,64 @@ def test_selection_metric_is_a_parameter():
 # --------------------------------------------------------------------------
 # Time budget and leaderboard
 # --------------------------------------------------------------------------
-def test_time_limit_is_kept_and_the_stack_is_valid(capsys):
-    X, y = make_friedman1(n_samples=3000, noise=1.0, random_state=0)
+class SlowRegressor(RegressorMixin, BaseEstimator):
+    """The mean, after ``seconds`` of sleep: a member of known cost."""
+
+    def __init__(self, seconds=0.2):
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        time.sleep(self.seconds)
+        self.mean_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.mean_)
+
+
+def test_time_limit_skips_what_would_overrun(capsys):
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    members = [("ridge", Ridge())] + [
+        (f"slow{i}", SlowRegressor(0.2)) for i in range(6)
+    ]
     start = time.perf_counter()
-    stack = StackingRegressor(time_limit=4, random_state=0, verbose=1).fit(X, y)
+    stack = StackingRegressor(
+        members, cv=4, time_limit=1.5, n_jobs=2, verbose=1, random_state=0
+    ).fit(X, y)
     elapsed = time.perf_counter() - start
-    assert elapsed < 4 * 1.5 + 1
-    assert np.isfinite(stack.predict(X[:5])).all()
+    # Each slow member costs 2 x 0.2 s for its folds and 0.2 s to refit:
+    # about 0.6 s a member, so some of the six cannot fit in 1.5 s.
+    assert elapsed < 1.5 + 1.0
     board = stack.leaderboard()
     skipped = board[board["note"] != ""]
-    assert len(skipped) > 0 and (skipped["note"].str.contains("time limit")).all()
-    assert skipped["score"].isna().all()
-    assert "skipped" in capsys.readouterr().err
+    assert 1 <= len(skipped) <= 5
+    assert (skipped["note"] == "time limit").all() and skipped["score"].isna().all()
+    assert set(skipped["member"]) | set(stack.named_estimators_) == {
+        name for name, _ in members
+    }
+    assert np.isfinite(stack.predict(X)).all()
+    assert "skipped member 'slow" in capsys.readouterr().err
+
+
+def test_time_limit_on_the_default_line_up():
+    X, y = make_friedman1(n_samples=1000, noise=1.0, random_state=0)
+    start = time.perf_counter()
+    stack = StackingRegressor(time_limit=3, random_state=0).fit(X, y)
+    # The first member's first repeat always runs: a generous tolerance.
+    assert time.perf_counter() - start < 3 * 2 + 2
+    assert r2_score(y, stack.predict(X)) > 0.8
+    assert stack.leaderboard()["note"].str.contains("time limit").any()
+
+
+def test_time_limit_that_leaves_out_a_layer_keeps_the_layout():
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    layers = [[("slow", SlowRegressor(0.3))], [("ridge", Ridge())]]
+    stack = StackingRegressor(layers, cv=2, time_limit=0.5, n_jobs=2).fit(X, y)
+    assert len(stack.members_) == 2 and stack.members_[1] == []
+    assert stack.estimators_[1] == []
+    board = stack.leaderboard().set_index("member")
+    assert board.loc["ridge", "note"] == "time limit: layer left out"
+    assert np.isfinite(stack.predict(X)).all()
 
 
 def test_leaderboard_lists_every_member(default_regressor):
@@ -393,3 +439,71 @@ def test_default_stack_refuses_bad_input_clearly():
         StackingClassifier().fit(X, labels)
     with pytest.raises(ValueError, match="only one class"):
         StackingClassifier().fit(X, np.zeros(50))
+
+
+def test_rows_no_tree_left_out_get_the_forests_own_prediction():
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    y = y + 50  # an uncovered row left at 0 would stand out
+    forest = RandomForestRegressor(n_estimators=4, random_state=0)
+    stack = StackingRegressor(
+        [("forest", forest), ("ridge", Ridge())], cv=4, oof_from_oob=True
+    )
+    features = stack.fit_transform(X, y)
+    assert features[:, 0].min() > 40
+    assert stack.oof_scores_["forest"] > 0
+
+
+def test_out_of_bag_only_for_probabilities_and_predictions():
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    members = [
+        ("bag", BaggingClassifier(LogisticRegression(max_iter=1000), n_estimators=10)),
+        ("lr", LogisticRegression(max_iter=1000)),
+    ]
+    stack = StackingClassifier(
+        members, stack_method="decision_function", oof_from_oob=True, cv=3
+    ).fit(X, y)
+    assert stack.members_[0].n_fits_ == 4  # k folds and the refit
+    assert stack.predict(X).shape == (150,)
+
+
+def test_lightgbm_patience_under_any_alias():
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    for alias in ("n_iter_no_change", "early_stopping", "early_stopping_rounds"):
+        member = lightgbm.LGBMRegressor(n_estimators=300, verbose=-1, **{alias: 5})
+        stack = StackingRegressor([("gbm", member)], cv=3).fit(X, y)
+        assert stack.estimators_[0].n_estimators_ < 300, alias
+
+
+def test_default_stack_weights_on_a_mixed_frame_and_with_routing():
+    from sklearn import config_context
+
+    X, y = _mixed_frame(150)
+    weight = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    unweighted = StackingRegressor(**QUICK).fit(X, y).predict(X)
+    weighted = StackingRegressor(**QUICK).fit(X, y, sample_weight=weight)
+    assert not np.allclose(weighted.predict(X), unweighted)
+    with config_context(enable_metadata_routing=True):
+        routed = StackingRegressor(**QUICK).fit(X, y, sample_weight=weight)
+        assert_allclose(routed.predict(X), weighted.predict(X))
+
+
+def test_default_line_up_with_a_split_of_the_users():
+    X, y = make_friedman1(n_samples=150, noise=1.0, random_state=0)
+    blended = StackingRegressor(cv=0.3, random_state=0).fit(X, y)
+    assert blended._n_repeats == 1 and not blended._out_of_bag
+    folds = StackingRegressor(cv=KFold(3), random_state=0).fit(X, y)
+    assert np.isfinite(folds.predict(X)).all()
+
+
+def test_default_line_up_with_the_users_final_estimator_and_missing_values():
+    from sklearn.linear_model import RidgeCV
+
+    X, y = make_friedman1(n_samples=150, noise=1.0, random_state=0)
+    X = X.copy()
+    X[::7, 2] = np.nan
+    stack = StackingRegressor(final_estimator=RidgeCV(), **QUICK).fit(X, y)
+    n_members = sum(len(layer) for layer in stack.members_)
+    assert stack.transform(X).shape == (150, n_members)  # no X for RidgeCV
