@@ -79,9 +79,6 @@ from ._stack_member import (
 )
 from ._stack_splits import LayerSplitsMixin
 
-# The repeats a default line-up plans under a time budget.
-MAX_BUDGET_REPEATS = 3
-
 
 class TrainingTarget(NamedTuple):
     """What every layer and the final estimator are fitted to.
@@ -410,10 +407,6 @@ class _BaseStacking(
         k_fold = isinstance(self._cv, Integral)
         if self.n_repeats == "auto":
             self._n_repeats = line_up.n_repeats if default and k_fold else 1
-            if default and k_fold and self.time_limit is not None:
-                # Under a budget, repeats are added while time is left (each
-                # after every member's first): plan enough of them.
-                self._n_repeats = max(self._n_repeats, MAX_BUDGET_REPEATS)
         else:
             self._n_repeats = self.n_repeats
         self._passthrough = (

@@ -93,8 +93,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         and every member is fitted cv x n_repeats times (the fold models it
         keeps with ``refit=False``; a member fitted out of bag, once).
         "auto": 1; for the default line-up with an int cv 3 below 1000
-        rows, 2 below 5000, 1 from there, and with ``time_limit`` 3, the
-        later ones fitted while time is left.
+        rows, 2 below 5000, 1 from there.
     passthrough : bool or "auto", default="auto"
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
@@ -361,8 +360,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         every member is fitted cv x n_repeats times (the fold models it
         keeps with ``refit=False``; a member fitted out of bag, once).
         "auto": 1; for the default line-up with an int cv 3 below 1000
-        rows, 2 below 5000, 1 from there, and with ``time_limit`` 3, the
-        later ones fitted while time is left.
+        rows, 2 below 5000, 1 from there.
     stack_method : {"auto", "predict_proba", "decision_function", "predict"}, \
             default="auto"
         What members feed forward. "auto" takes the first of predict_proba,
