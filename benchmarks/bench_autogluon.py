@@ -49,6 +49,7 @@ AutoGluon.
 
     python benchmarks/bench_autogluon.py [--datasets iris caravan] [--folds 5]
         [--time-limit 60] [--n-jobs 2] [--output results.json]
+        [--systems ensembles --reuse results.json]
     python benchmarks/bench_autogluon.py --quick --datasets iris diabetes
 """
 
@@ -476,7 +477,13 @@ def run_dataset(name, args, records):
             else:
                 status = f"{record['status']}: {record['message']}"
             print(f"  fold {fold} {system:<17} {status}", flush=True)
-    summary(records, name, regression, args.systems, args.folds)
+    shown = list(args.systems)
+    for record in args.reused:
+        if record["dataset"] == name and record["system"] not in args.systems:
+            records.append(record)
+            if record["system"] not in shown:
+                shown.append(record["system"])
+    summary(records, name, regression, [s for s in SYSTEMS if s in shown], args.folds)
     verdicts(records, name, regression)
 
 
@@ -504,10 +511,24 @@ def main():
     parser.add_argument(
         "--quick", action="store_true", help="smoke test: 2 folds, time limit 10"
     )
+    parser.add_argument(
+        "--reuse",
+        help="an earlier --output JSON (same folds and time limit): the systems "
+        "not run now are shown and compared from it (to re-run ensembles "
+        "alone against AutoGluon figures already measured)",
+    )
     args = parser.parse_args()
     args.folds = args.folds or (2 if args.quick else 5)
     args.time_limit = args.time_limit or (10.0 if args.quick else 60.0)
     args.systems = [system for system in SYSTEMS if system in args.systems]
+    args.reused = []
+    if args.reuse:
+        with open(args.reuse) as file:
+            earlier = json.load(file)
+        if (earlier["folds"], earlier["time_limit"]) != (args.folds, args.time_limit):
+            parser.error("--reuse needs the same --folds and --time-limit")
+        args.reused = earlier["results"]
+        print(f"# systems not run now come from {args.reuse} ({earlier['machine']})")
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
 

@@ -8,7 +8,9 @@ against the same line-up with one choice turned the other way:
 - ``refit=True``: every member predicts with a refit on all rows instead
   of its fold models;
 - ``final_input="last_layer"``: ensemble selection over the second layer
-  only instead of both layers.
+  only instead of both layers;
+- a linear final estimator (RidgeCV, LogisticRegression: scikit-learn's
+  defaults) over both layers instead of ensemble selection.
 
 Each is fitted on the training rows of the same outer folds (shuffled,
 random_state=0) and scored on their test rows: RMSE (regression) or
@@ -17,7 +19,7 @@ difference to the default; fit time is the median over the folds, and its
 ratio to the default's.
 
     python benchmarks/bench_default_stack.py [--datasets friedman1 diabetes]
-        [--folds 3] [--n-jobs 2]
+        [--folds 3] [--n-jobs 2] [--time-limit 60]
 """
 
 import argparse
@@ -33,6 +35,7 @@ from sklearn.datasets import (
     load_wine,
     make_friedman1,
 )
+from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold
 
@@ -53,7 +56,18 @@ VARIANTS = {
     "oof_from_oob=False": {"oof_from_oob": False},
     "refit=True": {"refit": True},
     "final_input=last_layer": {"final_input": "last_layer"},
+    # scikit-learn's final estimators, over both layers.
+    "linear final": {"final_estimator": "linear"},
 }
+
+
+def _params(variant, regression):
+    params = dict(VARIANTS[variant])
+    if params.get("final_estimator") == "linear":
+        params["final_estimator"] = (
+            RidgeCV() if regression else LogisticRegression(max_iter=1000)
+        )
+    return params
 
 
 def _score(model, X, y, regression):
@@ -62,7 +76,7 @@ def _score(model, X, y, regression):
     return log_loss(y, model.predict_proba(X), labels=model.classes_)
 
 
-def run(name, folds, n_jobs):
+def run(name, folds, n_jobs, time_limit):
     X, y = DATASETS[name]()
     regression = name in REGRESSION
     stack = StackingRegressor if regression else StackingClassifier
@@ -72,8 +86,11 @@ def run(name, folds, n_jobs):
     scores = {variant: [] for variant in VARIANTS}
     times = {variant: [] for variant in VARIANTS}
     for fold, (train, test) in enumerate(splitter.split(X, y)):
-        for variant, params in VARIANTS.items():
-            model = stack(n_jobs=n_jobs, random_state=fold, **params)
+        for variant in VARIANTS:
+            params = _params(variant, regression)
+            model = stack(
+                n_jobs=n_jobs, random_state=fold, time_limit=time_limit, **params
+            )
             start = time.perf_counter()
             model.fit(X[train], y[train])
             times[variant].append(time.perf_counter() - start)
@@ -99,10 +116,17 @@ def main():
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="seconds per fit (default none)"
+    )
     args = parser.parse_args()
-    print(f"# The default stack's choices: {machine()}, {args.folds} outer folds")
+    limit = "none" if args.time_limit is None else f"{args.time_limit:g}s"
+    print(
+        f"# The default stack's choices: {machine()}, {args.folds} outer folds, "
+        f"time limit {limit}, n_jobs={args.n_jobs}"
+    )
     for name in args.datasets:
-        run(name, args.folds, args.n_jobs)
+        run(name, args.folds, args.n_jobs, args.time_limit)
 
 
 if __name__ == "__main__":
