@@ -319,7 +319,7 @@ def test_time_limit_skips_what_would_overrun(capsys):
     elapsed = time.perf_counter() - start
     # Each slow member costs 2 x 0.2 s for its folds and 0.2 s to refit:
     # about 0.6 s a member, so some of the six cannot fit in 1.5 s.
-    assert elapsed < 1.5 + 1.0
+    assert elapsed < 1.5 + 1.5  # at most about one member beyond
     board = stack.leaderboard()
     skipped = board[board["note"] != ""]
     assert 1 <= len(skipped) <= 5
