@@ -8,6 +8,7 @@ import pty
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -75,19 +76,28 @@ def test_interrupt_is_status_130_and_one_line():
         env=ENV,
     )
     os.close(stderr_end)
-    os.read(terminal, 1)
+    first = os.read(terminal, 1)
+    # The terminal is read while the process runs, so that its output can
+    # never fill the terminal's buffer and block it before it exits.
+    chunks = [first]
+
+    def drain():
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the terminal's other end is closed
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     process.send_signal(signal.SIGINT)
     stdout, _ = process.communicate(timeout=120)
-    stderr = b""
-    while True:
-        try:
-            chunk = os.read(terminal, 4096)
-        except OSError:  # the terminal's other end is closed
-            break
-        if not chunk:
-            break
-        stderr += chunk
+    reader.join(timeout=30)
     os.close(terminal)
+    stderr = b"".join(chunks)
     stderr = stderr.replace(b"\r\n", b"\n")
     assert process.returncode == 130
     assert stdout == b""
