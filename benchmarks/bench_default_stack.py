@@ -10,7 +10,8 @@ against the same line-up with one choice turned the other way:
 - ``final_input="last_layer"``: ensemble selection over the second layer
   only instead of both layers;
 - a linear final estimator (RidgeCV, LogisticRegression: scikit-learn's
-  defaults) over both layers instead of ensemble selection.
+  defaults) over both layers instead of ensemble selection;
+- ``passthrough=True``: the second layer also sees X (skip connections).
 
 Each is fitted on the training rows of the same outer folds (shuffled,
 random_state=0) and scored on their test rows: RMSE (regression) or
@@ -18,8 +19,17 @@ log-loss (classification), mean +- standard error, with the mean paired
 difference to the default; fit time is the median over the folds, and its
 ratio to the default's.
 
-    python benchmarks/bench_default_stack.py [--datasets friedman1 diabetes]
-        [--folds 3] [--n-jobs 2] [--time-limit 60]
+    python benchmarks/bench_default_stack.py [--datasets friedman1 caravan]
+        [--variants default passthrough=True] [--folds 3] [--n-jobs 2]
+        [--time-limit 60]
+
+``--members`` also prints, for each variant, every member's out-of-fold
+score (what ensemble selection picks by) beside its score on the test rows,
+averaged over the folds: where the first is much better than the second,
+the selection is misled (stacked overfitting).
+
+caravan and bikeshare are read from the ISLP wheel (see ``_islp.py``),
+as in ``bench_autogluon.py``.
 """
 
 import argparse
@@ -40,6 +50,7 @@ from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold
 
 sys.path.insert(0, os.path.dirname(__file__))
+from _islp import load_bikeshare, load_caravan  # noqa: E402
 from _timing import machine  # noqa: E402
 
 from ensembles import StackingClassifier, StackingRegressor  # noqa: E402
@@ -49,8 +60,12 @@ DATASETS = {
     "diabetes": lambda: load_diabetes(return_X_y=True),
     "breast_cancer": lambda: load_breast_cancer(return_X_y=True),
     "wine": lambda: load_wine(return_X_y=True),
+    "caravan": load_caravan,
+    "bikeshare": load_bikeshare,
 }
-REGRESSION = {"friedman1", "diabetes"}
+# Those bundled with scikit-learn: the default --datasets.
+SMALL = ["friedman1", "diabetes", "breast_cancer", "wine"]
+REGRESSION = {"friedman1", "diabetes", "bikeshare"}
 VARIANTS = {
     "default": {},
     "oof_from_oob=False": {"oof_from_oob": False},
@@ -58,6 +73,7 @@ VARIANTS = {
     "final_input=last_layer": {"final_input": "last_layer"},
     # scikit-learn's final estimators, over both layers.
     "linear final": {"final_estimator": "linear"},
+    "passthrough=True": {"passthrough": True},
 }
 
 
@@ -76,29 +92,59 @@ def _score(model, X, y, regression):
     return log_loss(y, model.predict_proba(X), labels=model.classes_)
 
 
-def run(name, folds, n_jobs, time_limit):
+def _member_scores(model, features, X_test, y_train, y_test, regression):
+    """{member: (out-of-fold score, test score)} for every member whose
+    output the final estimator gets; ``features`` is ``fit_transform``'s."""
+    combined = model._combined_members(X_test)
+    test_features = model.transform(X_test)
+    scores, start = {}, 0
+    for member, _ in combined:
+        columns = slice(start, start + member._n_columns)
+        start = columns.stop
+        pair = []
+        for block, target in ((features, y_train), (test_features, y_test)):
+            block = np.asarray(block[:, columns], dtype=float)
+            if regression:
+                pair.append(mean_squared_error(target, block[:, 0]) ** 0.5)
+                continue
+            if block.shape[1] == 1:  # two classes: the second's probability
+                block = np.column_stack([1 - block[:, 0], block[:, 0]])
+            pair.append(log_loss(target, block, labels=model.classes_))
+        scores[f"{member.name}"] = tuple(pair)
+    return scores
+
+
+def run(name, variants, folds, n_jobs, time_limit, members=False):
     X, y = DATASETS[name]()
+    take = X.iloc.__getitem__ if hasattr(X, "iloc") else X.__getitem__
     regression = name in REGRESSION
     stack = StackingRegressor if regression else StackingClassifier
     splitter = (KFold if regression else StratifiedKFold)(
         folds, shuffle=True, random_state=0
     )
-    scores = {variant: [] for variant in VARIANTS}
-    times = {variant: [] for variant in VARIANTS}
+    scores = {variant: [] for variant in variants}
+    times = {variant: [] for variant in variants}
+    by_member = {variant: {} for variant in variants}
     for fold, (train, test) in enumerate(splitter.split(X, y)):
-        for variant in VARIANTS:
+        for variant in variants:
             params = _params(variant, regression)
             model = stack(
                 n_jobs=n_jobs, random_state=fold, time_limit=time_limit, **params
             )
             start = time.perf_counter()
-            model.fit(X[train], y[train])
+            features = model.fit_transform(take(train), y[train])
             times[variant].append(time.perf_counter() - start)
-            scores[variant].append(_score(model, X[test], y[test], regression))
+            scores[variant].append(_score(model, take(test), y[test], regression))
+            if members:
+                pairs = _member_scores(
+                    model, features, take(test), y[train], y[test], regression
+                )
+                for member, pair in pairs.items():
+                    by_member[variant].setdefault(member, []).append(pair)
     metric = "RMSE" if regression else "log-loss"
     print(f"\n# {name}: {X.shape[0]} x {X.shape[1]}, {metric} (lower is better)")
     base, base_time = np.array(scores["default"]), statistics.median(times["default"])
-    for variant in VARIANTS:
+    for variant in variants:
         values = np.array(scores[variant])
         se = values.std(ddof=1) / np.sqrt(len(values))
         paired = values - base
@@ -109,11 +155,31 @@ def run(name, folds, n_jobs, time_limit):
             f"vs default {paired.mean():+.4f} +- {paired_se:.4f}   "
             f"fit {seconds:6.1f}s ({seconds / base_time:.2f}x)"
         )
+    for variant in variants if members else ():
+        print(f"\n{variant}: {metric} of each member, mean over the folds")
+        print(f"  {'member':<16} {'out-of-fold':>12} {'test':>9} {'gap':>8}")
+        for member, pairs in by_member[variant].items():
+            oof, test_score = np.mean(pairs, axis=0)
+            print(
+                f"  {member:<16} {oof:12.4f} {test_score:9.4f} {test_score - oof:+8.4f}"
+            )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=SMALL)
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=VARIANTS,
+        default=list(VARIANTS),
+        help="the default is always run: the others are measured against it",
+    )
+    parser.add_argument(
+        "--members",
+        action="store_true",
+        help="also each member's out-of-fold and test scores",
+    )
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
@@ -125,8 +191,9 @@ def main():
         f"# The default stack's choices: {machine()}, {args.folds} outer folds, "
         f"time limit {limit}, n_jobs={args.n_jobs}"
     )
+    variants = ["default"] + [v for v in args.variants if v != "default"]
     for name in args.datasets:
-        run(name, args.folds, args.n_jobs, args.time_limit)
+        run(name, variants, args.folds, args.n_jobs, args.time_limit, args.members)
 
 
 if __name__ == "__main__":

@@ -204,7 +204,7 @@ class _BaseStacking(
             StrOptions({"prefit"}),
         ],
         "n_repeats": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "passthrough": ["boolean", StrOptions({"auto"})],
+        "passthrough": ["boolean"],
         "final_input": [StrOptions({"auto", "last_layer", "all_layers"})],
         "oof_from_oob": ["boolean", StrOptions({"auto"})],
         "time_limit": [None, Interval(Real, 0, None, closed="neither")],
@@ -384,11 +384,11 @@ class _BaseStacking(
         With ``estimators=None`` the default line-up for X (see
         :func:`~ensembles._stack_defaults.default_line_up`) gives the
         members, the folds, the repeats and the final estimator;
-        passthrough, selection across layers and out-of-bag out-of-fold
-        predictions are on, and members predict with their fold models.
-        With explicit estimators the settings are scikit-learn's: 5 folds,
-        one repeat, no passthrough, the final estimator on the last layer,
-        k fold fits for every member and a refit on all rows.
+        selection across layers and out-of-bag out-of-fold predictions
+        are on, and members predict with their fold models. With explicit
+        estimators the settings are scikit-learn's: 5 folds, one repeat,
+        the final estimator on the last layer, k fold fits for every
+        member and a refit on all rows.
         """
         line_up = None
         if self.estimators is None:
@@ -409,9 +409,7 @@ class _BaseStacking(
             self._n_repeats = line_up.n_repeats if default and k_fold else 1
         else:
             self._n_repeats = self.n_repeats
-        self._passthrough = (
-            default if self.passthrough == "auto" else bool(self.passthrough)
-        )
+        self._passthrough = bool(self.passthrough)
         if self.final_input == "auto":
             self._all_layers_to_final = default
         else:
@@ -491,14 +489,7 @@ class _BaseStacking(
         final_seed = self._seeds(rng, 1)[0]
         final = self._final_estimator()
         # Ensemble selection weighs predictions: passthrough features are not.
-        # The line-up's passthrough feeds its second layer, whose members
-        # take missing values and codes; a final estimator of the user's
-        # gets X only when passthrough=True is asked for.
-        self._final_sees_X = (
-            self._passthrough
-            and not combines_predictions(final)
-            and not (self._line_up is not None and self.passthrough == "auto")
-        )
+        self._final_sees_X = self._passthrough and not combines_predictions(final)
         X_passthrough = self._passthrough_input(X, fit=True, given=given)
         X_layer, rows = frame_as_given(given, X), np.arange(X.shape[0])
         # An iterable of splits can be read only once: check_cv lists it.

@@ -94,12 +94,16 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         keeps with ``refit=False``; a member fitted out of bag, once).
         "auto": 1; for the default line-up with an int cv 3 below 1000
         rows, 2 below 5000, 1 from there.
-    passthrough : bool or "auto", default="auto"
+    passthrough : bool, default=False
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
         ensemble selection final estimator, which weighs predictions, gets
-        the members' predictions only. "auto": False; True for the default
-        line-up (its text columns as ordinal codes).
+        the members' predictions only; the default line-up's text columns
+        are passed as ordinal codes. The default line-up's second layer
+        does better without X: beside the first layer's out-of-fold
+        predictions, X lets a member learn how each prediction moved when
+        its own row was left out, a leak its out-of-fold score rewards and
+        new data does not (benchmarks/RESULTS.md).
     final_input : {"auto", "last_layer", "all_layers"}, default="auto"
         What the final estimator learns from: the last layer's out-of-fold
         outputs, or every layer's (AutoGluon's ensemble selection picks
@@ -245,7 +249,7 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         *,
         cv=None,
         n_repeats="auto",
-        passthrough="auto",
+        passthrough=False,
         final_input="auto",
         oof_from_oob="auto",
         time_limit=None,
@@ -366,12 +370,16 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         What members feed forward. "auto" takes the first of predict_proba,
         decision_function and predict that the member has. For two classes
         the redundant first probability column is dropped.
-    passthrough : bool or "auto", default="auto"
+    passthrough : bool, default=False
         Concatenate the original features to the input of every layer
         above the first and of the final estimator (skip connections). An
         ensemble selection final estimator, which weighs predictions, gets
-        the members' predictions only. "auto": False; True for the default
-        line-up (its text columns as ordinal codes).
+        the members' predictions only; the default line-up's text columns
+        are passed as ordinal codes. The default line-up's second layer
+        does better without X: beside the first layer's out-of-fold
+        predictions, X lets a member learn how each prediction moved when
+        its own row was left out, a leak its out-of-fold score rewards and
+        new data does not (benchmarks/RESULTS.md).
     final_input : {"auto", "last_layer", "all_layers"}, default="auto"
         What the final estimator learns from: the last layer's out-of-fold
         outputs, or every layer's (AutoGluon's ensemble selection picks
@@ -510,7 +518,7 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         cv=None,
         n_repeats="auto",
         stack_method="auto",
-        passthrough="auto",
+        passthrough=False,
         final_input="auto",
         oof_from_oob="auto",
         time_limit=None,

@@ -99,6 +99,11 @@ def test_default_regressor_fits_and_beats_its_linear_member(
     assert stack.final_estimator_.weights_.shape == (n_members,)
     assert stack.transform(X_test).shape == (len(X_test), n_members)
     assert len(stack.get_feature_names_out()) == n_members
+    # The second layer learns from the first layer's predictions only (no
+    # passthrough: with X it learnt the out-of-fold shift, RESULTS.md).
+    first, second = stack.members_
+    for member in second:
+        assert {m.n_features_in_ for m in member.estimators_} == {len(first)}
 
 
 def test_default_regressor_is_reproducible_and_pickles(friedman, default_regressor):
@@ -156,11 +161,15 @@ def test_default_stack_takes_sample_weights(friedman):
 
 def test_explicit_settings_override_the_line_up(friedman):
     X_train, _, y_train, _ = friedman
-    stack = StackingRegressor(cv=2, n_repeats=1, passthrough=False, time_limit=None)
+    stack = StackingRegressor(cv=2, n_repeats=1, passthrough=True, time_limit=None)
     stack.set_params(oof_from_oob=False, final_input="last_layer").fit(X_train, y_train)
     assert stack.final_estimator_.weights_.shape == (len(stack.members_[-1]),)
     forest = next(m for m in stack.members_[0] if m.name == "random_forest")
     assert forest.n_fits_ == 2  # two folds, no out-of-bag shortcut
+    # passthrough=True hands the second layer X beside the predictions.
+    n_columns = len(stack.members_[0]) + X_train.shape[1]
+    for member in stack.members_[1]:
+        assert {m.n_features_in_ for m in member.estimators_} == {n_columns}
 
 
 # --------------------------------------------------------------------------
