@@ -8,7 +8,11 @@ Two kinds of member get more out of k-fold stacking than a plain fit:
   on that fold's held-out rows, the rows it predicts out of fold, instead
   of on a split of its training rows; its refit on all rows, which has no
   held-out rows, runs the mean number of rounds its folds chose
-  (AutoGluon's way);
+  (AutoGluon's way). Rounds chosen on the held-out rows fit those rows'
+  noise, so a LightGBM fold model then predicts with the mean rounds the
+  *other* folds chose (:func:`set_prediction_rounds`, no new fit): its
+  out-of-fold predictions stay honest, which the selection above them
+  relies on;
 - a member that **predicts out of bag** (a RandomForest, ExtraTrees or
   bagging ensemble with ``bootstrap=True``) can give its out-of-fold
   predictions from one fit on all rows, each row predicted by the trees
@@ -34,6 +38,8 @@ __all__ = [
     "oob_output",
     "predicts_out_of_bag",
     "rounds_run",
+    "rounds_settable",
+    "set_prediction_rounds",
     "stops_early",
     "with_rounds",
 ]
@@ -189,6 +195,24 @@ def rounds_run(model):
     if _is_our_boosting(last):
         return int(last.n_estimators_)
     return int(last.n_iter_)
+
+
+def rounds_settable(estimator):
+    """Whether a fitted fold model of ``estimator`` can be set to predict
+    with fewer rounds than it ran, without a new fit: LightGBM that stops
+    early (its trees past the best round are kept)."""
+    last = _last_step(estimator)
+    return _is_lightgbm(last) and _lightgbm_patience(last) > 0
+
+
+def set_prediction_rounds(model, rounds):
+    """Make the fitted LightGBM ``model`` (or a pipeline ending in it)
+    predict with its first ``rounds`` trees, or all it grew if fewer.
+
+    A LightGBM fit is sequential, so these trees are the ones a fit of
+    ``rounds`` rounds would grow."""
+    booster = _last_step(model).booster_
+    booster.best_iteration = int(max(1, min(rounds, booster.current_iteration())))
 
 
 def with_rounds(model, rounds):

@@ -76,6 +76,8 @@ from ._stack_member import (
     LayerMember,
     collect_member,
     fit_fold,
+    keeps_models_for_rounds,
+    predict_with_other_folds_rounds,
 )
 from ._stack_splits import LayerSplitsMixin
 
@@ -791,6 +793,7 @@ class _BaseStacking(
                 results = self._run_layer_within_budget(calls, layer, len(splits))
         except ValueError as error:
             _add_overflow_cause(error, target, regression)
+        predict_with_other_folds_rounds(calls, results, self._keeps_fold_models())
 
         # Each member's results, in task order; a member the time budget
         # skipped has none.
@@ -1009,7 +1012,8 @@ class _BaseStacking(
                 if prefit and is_classifier_member and not target.multilabel
                 else None,
                 multilabel=target.multilabel and is_classifier_member,
-                keep_fold_models=self._keeps_fold_models(),
+                keep_fold_models=self._keeps_fold_models()
+                or (not prefit and keeps_models_for_rounds(estimator)),
                 stops_early=not prefit and stops_early(estimator),
                 out_of_bag=out_of_bag,
             )

@@ -25,6 +25,8 @@ from ._fold_fits import (
     fit_stopping_early,
     oob_output,
     rounds_run,
+    rounds_settable,
+    set_prediction_rounds,
     with_oob,
     with_rounds,
 )
@@ -233,6 +235,59 @@ def fit_fold(task, X, y, sample_weight):
         # (k-NN, SVC) holds a copy of its training rows.
         model = None
     return model, output, report
+
+
+def keeps_models_for_rounds(estimator):
+    """Whether a member's fold models come back from the workers even when
+    the stack does not keep them: :func:`predict_with_other_folds_rounds`
+    sets and reads them."""
+    return rounds_settable(estimator)
+
+
+def predict_with_other_folds_rounds(calls, results, keep_fold_models):
+    """Make each fold model of a LightGBM member that stopped early on its
+    held-out rows predict with the mean rounds its *other* folds chose, and
+    predict its held-out rows again.
+
+    A fold's own best round is chosen on the rows it predicts out of fold,
+    so those predictions fit the rows' noise: on small data a second layer
+    or the top selection trusts such a member more than new data bears out
+    (benchmarks/RESULTS.md). The other folds' rounds know nothing of these
+    rows. Trees past the best round are kept by LightGBM, so no fit is
+    needed.
+
+    Parameters
+    ----------
+    calls : list of tuple
+        The layer's ``(FoldTask, X_member, y, sample_weight)`` calls.
+    results : dict
+        :func:`fit_fold`'s results by call index (a time budget may have
+        left some out), updated in place.
+    keep_fold_models : bool
+        Whether the stack keeps fold models: those kept only for this are
+        dropped afterwards.
+    """
+    by_member = {}
+    for i, (task, *_) in enumerate(calls):
+        member = task.member
+        if i in results and task.test is not None and not member.out_of_bag:
+            if member.stops_early and rounds_settable(member.estimator):
+                by_member.setdefault(member.name, []).append(i)
+    for indices in by_member.values():
+        rounds = np.array([results[i][2].rounds for i in indices], dtype=float)
+        for position, i in enumerate(indices):
+            model, output, report = results[i]
+            task, X_member, *_ = calls[i]
+            if len(indices) > 1:
+                others = np.delete(rounds, position).mean()
+                set_prediction_rounds(model, int(round(others)))
+                X_test = _safe_indexing(X_member, task.test)
+                output = method_output(
+                    model, task.member.stack_method, X_test, task.member
+                )
+            if not keep_fold_models:
+                model = None
+            results[i] = (model, output, report)
 
 
 class FitReport(NamedTuple):

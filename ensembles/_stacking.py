@@ -142,9 +142,12 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         stops early (LightGBM with ``early_stopping_round``,
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
-        its folds. Those rows choose its rounds and are the rows it then
-        predicts, so its out-of-fold scores lean slightly optimistic (as
-        AutoGluon's do).
+        its folds. A round chosen on those rows fits their noise, so a
+        LightGBM fold model predicts with the mean rounds of the other
+        folds (no new fit: it keeps the trees past its best round);
+        HistGradientBoosting and our boosting predict with their own, so
+        their out-of-fold scores lean slightly optimistic (as AutoGluon's
+        do).
     keep_fold_models : bool or "auto", default="auto"
         Whether every member keeps its fold models once fitted
         (``members_[i].estimators_``). "auto": only when they predict, with
@@ -418,9 +421,12 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         stops early (LightGBM with ``early_stopping_round``,
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
-        its folds. Those rows choose its rounds and are the rows it then
-        predicts, so its out-of-fold scores lean slightly optimistic (as
-        AutoGluon's do).
+        its folds. A round chosen on those rows fits their noise, so a
+        LightGBM fold model predicts with the mean rounds of the other
+        folds (no new fit: it keeps the trees past its best round);
+        HistGradientBoosting and our boosting predict with their own, so
+        their out-of-fold scores lean slightly optimistic (as AutoGluon's
+        do).
     keep_fold_models : bool or "auto", default="auto"
         Whether every member keeps its fold models once fitted
         (``members_[i].estimators_``). "auto": only when they predict, with

@@ -231,6 +231,45 @@ def test_each_fold_stops_at_its_own_round_and_the_refit_runs_their_mean():
     assert fitted.refit_estimator_.n_iter_ == round(np.mean(iterations))
 
 
+@pytest.mark.parametrize("refit", [False, True])
+def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
+    """A LightGBM fold model predicts the rows it stopped on with the mean
+    rounds of the other folds, not its own best round (chosen on those rows,
+    so fitted to their noise); the fold models keep their own best rounds
+    for the refit's mean."""
+    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    member = lightgbm.LGBMRegressor(
+        n_estimators=2000, learning_rate=0.1, early_stopping_round=10, verbose=-1
+    )
+    folds = KFold(4, shuffle=True, random_state=0)
+    stack = StackingRegressor(
+        [("gbm", member)], cv=folds, refit=refit, keep_fold_models=True
+    )
+    oof = stack.fit_transform(X, y)[:, 0]
+    models = stack.members_[0].estimators_
+    own = np.array([model.best_iteration_ for model in models])
+    assert len(set(own)) > 1
+    for g, (model, (_, test)) in enumerate(zip(models, folds.split(X))):
+        others = int(round(np.delete(own, g).mean()))
+        grown = model.booster_.current_iteration()
+        assert model.booster_.best_iteration == min(others, grown)
+        expected = model.predict(X[test], num_iteration=min(others, grown))
+        assert_allclose(oof[test], expected)
+        # Not what its own best round predicts (unless the rounds agree).
+        if min(others, grown) != own[g]:
+            own_rounds = model.predict(X[test], num_iteration=int(own[g]))
+            assert not np.allclose(oof[test], own_rounds)
+    if refit:
+        assert stack.members_[0].refit_estimator_.n_estimators_ == round(own.mean())
+    else:  # the fold models predict new rows with those rounds too
+        X_new = X[:5]
+        rounds = [model.booster_.best_iteration for model in models]
+        expected = np.mean(
+            [m.predict(X_new, num_iteration=r) for m, r in zip(models, rounds)], axis=0
+        )
+        assert_allclose(stack.transform(X_new)[:, 0], expected)
+
+
 # --------------------------------------------------------------------------
 # Out-of-fold predictions out of bag
 # --------------------------------------------------------------------------
