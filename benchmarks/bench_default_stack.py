@@ -12,7 +12,9 @@ against the same line-up with one choice turned the other way:
 - a linear final estimator (RidgeCV, LogisticRegression: scikit-learn's
   defaults) over both layers instead of ensemble selection;
 - ``passthrough=True``: the second layer also sees X (skip connections);
-- ``n_repeats=6``: twice the line-up's repeats below 1000 rows.
+- ``n_repeats=6``: twice the line-up's repeats below 1000 rows;
+- the first layer only: the line-up's first layer, folds, repeats and
+  ensemble selection, without its second layer.
 
 Each is fitted on the training rows of the same outer folds (shuffled,
 random_state=0) and scored on their test rows: RMSE (regression) or
@@ -55,6 +57,7 @@ from _islp import load_bikeshare, load_caravan  # noqa: E402
 from _timing import machine  # noqa: E402
 
 from ensembles import StackingClassifier, StackingRegressor  # noqa: E402
+from ensembles._stack_defaults import default_line_up  # noqa: E402
 
 DATASETS = {
     "friedman1": lambda: make_friedman1(n_samples=1000, noise=1.0, random_state=0),
@@ -76,11 +79,24 @@ VARIANTS = {
     "linear final": {"final_estimator": "linear"},
     "passthrough=True": {"passthrough": True},
     "n_repeats=6": {"n_repeats": 6},
+    # The line-up's first layer and top selection alone, no second layer:
+    # what a held-out check of the second layer could fall back to.
+    "first layer only": {"estimators": "first layer"},
 }
 
 
-def _params(variant, regression):
+def _params(variant, regression, X):
     params = dict(VARIANTS[variant])
+    if params.get("estimators") == "first layer":
+        line_up = default_line_up(X, classifier=not regression)
+        params.update(
+            estimators=line_up.layers[0],
+            final_estimator=line_up.final_estimator,
+            cv=line_up.cv,
+            n_repeats=line_up.n_repeats,
+            oof_from_oob=True,
+            refit=False,
+        )
     if params.get("final_estimator") == "linear":
         params["final_estimator"] = (
             RidgeCV() if regression else LogisticRegression(max_iter=1000)
@@ -129,7 +145,7 @@ def run(name, variants, folds, n_jobs, time_limit, members=False):
     by_member = {variant: {} for variant in variants}
     for fold, (train, test) in enumerate(splitter.split(X, y)):
         for variant in variants:
-            params = _params(variant, regression)
+            params = _params(variant, regression, take(train))
             model = stack(
                 n_jobs=n_jobs, random_state=fold, time_limit=time_limit, **params
             )
