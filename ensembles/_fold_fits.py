@@ -9,10 +9,12 @@ Two kinds of member get more out of k-fold stacking than a plain fit:
   of on a split of its training rows; its refit on all rows, which has no
   held-out rows, runs the mean number of rounds its folds chose
   (AutoGluon's way). Rounds chosen on the held-out rows fit those rows'
-  noise, so a LightGBM fold model then predicts with the mean rounds the
-  *other* folds chose (:func:`set_prediction_rounds`, no new fit): its
-  out-of-fold predictions stay honest, which the selection above them
-  relies on;
+  noise, so a LightGBM fold model is then cut to the mean rounds the
+  *other* folds chose when that is fewer than its own
+  (:func:`set_prediction_rounds`, no new fit; LightGBM keeps no trees past
+  its best round, so a fold that stopped earlier keeps its own): this
+  takes the overfitted rounds out of the out-of-fold predictions the
+  selection above them relies on;
 - a member that **predicts out of bag** (a RandomForest, ExtraTrees or
   bagging ensemble with ``bootstrap=True``) can give its out-of-fold
   predictions from one fit on all rows, each row predicted by the trees
@@ -198,21 +200,27 @@ def rounds_run(model):
 
 
 def rounds_settable(estimator):
-    """Whether a fitted fold model of ``estimator`` can be set to predict
-    with fewer rounds than it ran, without a new fit: LightGBM that stops
-    early (its trees past the best round are kept)."""
+    """Whether a fitted fold model of ``estimator`` can be cut to fewer
+    rounds than it kept, without a new fit: LightGBM that stops early."""
     last = _last_step(estimator)
     return _is_lightgbm(last) and _lightgbm_patience(last) > 0
 
 
 def set_prediction_rounds(model, rounds):
-    """Make the fitted LightGBM ``model`` (or a pipeline ending in it)
-    predict with its first ``rounds`` trees, or all it grew if fewer.
+    """Cut the fitted LightGBM ``model`` (or a pipeline ending in it) to its
+    first ``rounds`` trees; one that kept fewer (LightGBM keeps only the
+    trees up to its best round) is left as it is.
 
     A LightGBM fit is sequential, so these trees are the ones a fit of
-    ``rounds`` rounds would grow."""
+    ``rounds`` rounds would grow. The trees past them are dropped, not
+    masked, so that copies and pickles predict the same. The model's
+    ``best_iteration_`` still reports the round its fit chose."""
     booster = _last_step(model).booster_
-    booster.best_iteration = int(max(1, min(rounds, booster.current_iteration())))
+    kept = booster.current_iteration()
+    rounds = int(max(1, rounds))
+    if rounds < kept:
+        booster.model_from_string(booster.model_to_string(num_iteration=rounds))
+    booster.best_iteration = min(rounds, kept)
 
 
 def with_rounds(model, rounds):

@@ -3,7 +3,7 @@
 :func:`default_line_up` chooses, from the training data, the members of
 two layers, the number of folds and repeats, and the final estimator: an
 AutoGluon-class stack (several boosting variants, forests, k-NN, a linear
-model; a second layer that also sees X; ensemble selection on top) as one
+model; a second layer over their predictions; ensemble selection on top) as one
 scikit-learn estimator. Every member is an ordinary scikit-learn or
 LightGBM estimator, preceded where it needs it by the preprocessing of a
 mixed table (:func:`_prepared`). The README's stacking section has the

@@ -94,8 +94,10 @@ class LayerMember:
         Whether the fitted member keeps its fold models. When it does not
         (they do not predict: a refit model does), each fold fit hands back
         its out-of-fold output only and its model is freed as soon as it
-        has predicted, so that the models never pile up, not even during
-        fit. A prefit member always keeps its model: it is what predicts.
+        has predicted, so that the models never pile up during fit. A
+        prefit member always keeps its model: it is what predicts. A
+        LightGBM member that stops early hands its fold models back for
+        :func:`predict_with_other_folds_rounds`, which frees them.
     stops_early : bool
         Whether each fold fit stops early on the fold's held-out rows
         (:func:`~ensembles._fold_fits.stops_early`).
@@ -245,16 +247,17 @@ def keeps_models_for_rounds(estimator):
 
 
 def predict_with_other_folds_rounds(calls, results, keep_fold_models):
-    """Make each fold model of a LightGBM member that stopped early on its
-    held-out rows predict with the mean rounds its *other* folds chose, and
-    predict its held-out rows again.
+    """Cut each fold model of a LightGBM member that stopped early on its
+    held-out rows to the mean rounds its *other* folds chose, where that is
+    fewer than its own, and predict its held-out rows again.
 
     A fold's own best round is chosen on the rows it predicts out of fold,
     so those predictions fit the rows' noise: on small data a second layer
     or the top selection trusts such a member more than new data bears out
     (benchmarks/RESULTS.md). The other folds' rounds know nothing of these
-    rows. Trees past the best round are kept by LightGBM, so no fit is
-    needed.
+    rows. LightGBM keeps only the trees up to its best round, so a fold
+    that stopped before the others' mean keeps its own rounds (growing the
+    rest would take a new fit): the correction is one-sided.
 
     Parameters
     ----------

@@ -68,10 +68,11 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         listed in the README: LightGBM (default, extra-trees, large
         leaves), HistGradientBoosting, RandomForest and ExtraTrees, two
         scaled k-NN and a linear model, then a second layer of LightGBM,
-        ExtraTrees and a linear model that also sees X, ensemble
-        selection over both layers on top. It encodes and imputes a mixed
-        data frame per member as each needs. The settings below marked
-        "auto" (and ``cv=None``) then take its values.
+        ExtraTrees and a linear model over the first layer's
+        predictions, ensemble selection over both layers on top. It
+        encodes and imputes a mixed data frame per member as each needs.
+        The settings below marked "auto" (and ``cv=None``) then take its
+        values.
     final_estimator : estimator, default=None
         Trained on the last layer's out-of-fold predictions (every layer's
         with ``final_input="all_layers"``). None means
@@ -143,8 +144,9 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
         its folds. A round chosen on those rows fits their noise, so a
-        LightGBM fold model predicts with the mean rounds of the other
-        folds (no new fit: it keeps the trees past its best round);
+        LightGBM fold model that ran more rounds than the other folds'
+        mean is cut to it (no new fit; one that stopped earlier keeps its
+        own, as LightGBM keeps no trees past its best round).
         HistGradientBoosting and our boosting predict with their own, so
         their out-of-fold scores lean slightly optimistic (as AutoGluon's
         do).
@@ -340,10 +342,11 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         listed in the README: LightGBM (default, extra-trees, large
         leaves), HistGradientBoosting, RandomForest and ExtraTrees, two
         scaled k-NN and a linear model, then a second layer of LightGBM,
-        ExtraTrees and a linear model that also sees X, ensemble
-        selection over both layers on top. It encodes and imputes a mixed
-        data frame per member as each needs. The settings below marked
-        "auto" (and ``cv=None``) then take its values.
+        ExtraTrees and a linear model over the first layer's
+        predictions, ensemble selection over both layers on top. It
+        encodes and imputes a mixed data frame per member as each needs.
+        The settings below marked "auto" (and ``cv=None``) then take its
+        values.
     final_estimator : estimator, default=None
         Trained on the last layer's out-of-fold outputs (every layer's with
         ``final_input="all_layers"``). None means
@@ -422,8 +425,9 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
         its folds. A round chosen on those rows fits their noise, so a
-        LightGBM fold model predicts with the mean rounds of the other
-        folds (no new fit: it keeps the trees past its best round);
+        LightGBM fold model that ran more rounds than the other folds'
+        mean is cut to it (no new fit; one that stopped earlier keeps its
+        own, as LightGBM keeps no trees past its best round).
         HistGradientBoosting and our boosting predict with their own, so
         their out-of-fold scores lean slightly optimistic (as AutoGluon's
         do).

@@ -2,6 +2,7 @@
 early stopping on each fold's held-out rows, out-of-fold predictions out of
 bag, selection across layers, the time budget and the leaderboard."""
 
+import copy
 import pickle
 import time
 
@@ -233,10 +234,11 @@ def test_each_fold_stops_at_its_own_round_and_the_refit_runs_their_mean():
 
 @pytest.mark.parametrize("refit", [False, True])
 def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
-    """A LightGBM fold model predicts the rows it stopped on with the mean
-    rounds of the other folds, not its own best round (chosen on those rows,
-    so fitted to their noise); the fold models keep their own best rounds
-    for the refit's mean."""
+    """A LightGBM fold model that ran more rounds than the other folds'
+    mean is cut to it and predicts the rows it stopped on with it, not with
+    its own best round (chosen on those rows, so fitted to their noise); one
+    that stopped earlier keeps its own (LightGBM keeps no later trees). The
+    fold models still report their own best rounds for the refit's mean."""
     X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
     member = lightgbm.LGBMRegressor(
         n_estimators=2000, learning_rate=0.1, early_stopping_round=10, verbose=-1
@@ -249,16 +251,20 @@ def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
     models = stack.members_[0].estimators_
     own = np.array([model.best_iteration_ for model in models])
     assert len(set(own)) > 1
-    for g, (model, (_, test)) in enumerate(zip(models, folds.split(X))):
+    cut = 0
+    for g, (model, (train, test)) in enumerate(zip(models, folds.split(X))):
         others = int(round(np.delete(own, g).mean()))
-        grown = model.booster_.current_iteration()
-        assert model.booster_.best_iteration == min(others, grown)
-        expected = model.predict(X[test], num_iteration=min(others, grown))
-        assert_allclose(oof[test], expected)
-        # Not what its own best round predicts (unless the rounds agree).
-        if min(others, grown) != own[g]:
-            own_rounds = model.predict(X[test], num_iteration=int(own[g]))
-            assert not np.allclose(oof[test], own_rounds)
+        rounds = min(others, own[g])
+        cut += rounds < own[g]
+        assert model.booster_.current_iteration() == rounds
+        assert model.best_iteration_ == own[g]
+        # What a fit of that many rounds on the fold's rows predicts.
+        params = {**model.get_params(), "n_estimators": int(rounds)}
+        fresh = lightgbm.LGBMRegressor(**{**params, "early_stopping_round": None})
+        assert_allclose(oof[test], fresh.fit(X[train], y[train]).predict(X[test]))
+        # A copy predicts as the model does (the later trees are gone).
+        assert_allclose(copy.deepcopy(model).predict(X[test]), oof[test])
+    assert 0 < cut < len(models)  # some folds were cut, some kept their own
     if refit:
         assert stack.members_[0].refit_estimator_.n_estimators_ == round(own.mean())
     else:  # the fold models predict new rows with those rounds too
