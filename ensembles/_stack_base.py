@@ -35,7 +35,7 @@ from ._base import (
     validate_X,
     validate_X_y,
 )
-from ._fold_fits import predicts_out_of_bag, stops_early
+from ._fold_fits import predicts_out_of_bag, rounds_settable, stops_early
 from ._members import (
     MemberFactory,
     combines_predictions,
@@ -76,7 +76,6 @@ from ._stack_member import (
     LayerMember,
     collect_member,
     fit_fold,
-    keeps_models_for_rounds,
     predict_with_other_folds_rounds,
 )
 from ._stack_splits import LayerSplitsMixin
@@ -1012,8 +1011,10 @@ class _BaseStacking(
                 if prefit and is_classifier_member and not target.multilabel
                 else None,
                 multilabel=target.multilabel and is_classifier_member,
+                # predict_with_other_folds_rounds needs them back, and
+                # frees those the stack does not keep.
                 keep_fold_models=self._keeps_fold_models()
-                or (not prefit and keeps_models_for_rounds(estimator)),
+                or (not prefit and rounds_settable(estimator)),
                 stops_early=not prefit and stops_early(estimator),
                 out_of_bag=out_of_bag,
             )

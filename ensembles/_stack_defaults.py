@@ -429,8 +429,8 @@ def default_line_up(X, classifier, weighted=False):
     # prediction moves when its own row is left out of the fit (a linear
     # member's fold weights, a forest's or k-NN's duplicate rows), which
     # the out-of-fold rows reward and new rows do not: on caravan the
-    # second layer's linear model scored out-of-fold log-loss 0.189, and
-    # 0.223 on the test rows (benchmarks/RESULTS.md).
+    # second layer's linear model scored out-of-fold log-loss 0.191, and
+    # 0.214 on the test rows (5 outer folds, benchmarks/RESULTS.md).
     second = [
         ("lightgbm_l2", lgbm(**boosting), 1.0),
         ("extra_trees_l2", extra(max_features=1.0, **forests), 1.0),

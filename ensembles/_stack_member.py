@@ -239,13 +239,6 @@ def fit_fold(task, X, y, sample_weight):
     return model, output, report
 
 
-def keeps_models_for_rounds(estimator):
-    """Whether a member's fold models come back from the workers even when
-    the stack does not keep them: :func:`predict_with_other_folds_rounds`
-    sets and reads them."""
-    return rounds_settable(estimator)
-
-
 def predict_with_other_folds_rounds(calls, results, keep_fold_models):
     """Cut each fold model of a LightGBM member that stopped early on its
     held-out rows to the mean rounds its *other* folds chose, where that is
