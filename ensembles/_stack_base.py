@@ -792,7 +792,12 @@ class _BaseStacking(
                 results = self._run_layer_within_budget(calls, layer, len(splits))
         except ValueError as error:
             _add_overflow_cause(error, target, regression)
-        predict_with_other_folds_rounds(calls, results, self._keeps_fold_models())
+        predict_with_other_folds_rounds(
+            calls,
+            results,
+            self._keeps_fold_models(),
+            self._splits_per_repeat(len(splits)),
+        )
 
         # Each member's results, in task order; a member the time budget
         # skipped has none.
@@ -857,7 +862,8 @@ class _BaseStacking(
 
     def _splits_per_repeat(self, n_splits):
         """Of a layer's ``n_splits`` splits, those of one repeat."""
-        n_repeats = self._n_repeats if n_splits > 1 else 1
+        # max: with parameter validation skipped, n_repeats may be 0.
+        n_repeats = max(self._n_repeats, 1) if n_splits > 1 else 1
         return max(n_splits // n_repeats, 1)
 
     def _run_layer_within_budget(self, calls, layer, n_splits):

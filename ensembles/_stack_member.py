@@ -239,7 +239,7 @@ def fit_fold(task, X, y, sample_weight):
     return model, output, report
 
 
-def predict_with_other_folds_rounds(calls, results, keep_fold_models):
+def predict_with_other_folds_rounds(calls, results, keep_fold_models, per_repeat):
     """Cut each fold model of a LightGBM member that stopped early on its
     held-out rows to the mean rounds its *other* folds chose, where that is
     fewer than its own, and predict its held-out rows again.
@@ -247,10 +247,12 @@ def predict_with_other_folds_rounds(calls, results, keep_fold_models):
     A fold's own best round is chosen on the rows it predicts out of fold,
     so those predictions fit the rows' noise: on small data a second layer
     or the top selection trusts such a member more than new data bears out
-    (benchmarks/RESULTS.md). The other folds' rounds know nothing of these
-    rows. LightGBM keeps only the trees up to its best round, so a fold
-    that stopped before the others' mean keeps its own rounds (growing the
-    rest would take a new fit): the correction is one-sided.
+    (benchmarks/RESULTS.md). The other folds of the same repeat chose their
+    rounds on other rows; those of another repeat held out about one row in
+    k of this fold's rows, so they are left out of the mean. LightGBM keeps
+    only the trees up to its best round, so a fold that stopped before the
+    others' mean keeps its own rounds (growing the rest would take a new
+    fit): the correction is one-sided.
 
     Parameters
     ----------
@@ -262,14 +264,20 @@ def predict_with_other_folds_rounds(calls, results, keep_fold_models):
     keep_fold_models : bool
         Whether the stack keeps fold models: those kept only for this are
         dropped afterwards.
+    per_repeat : int
+        Splits per repeat: a member's fold fits come in split order, one
+        repeat after the other.
     """
-    by_member = {}
+    first_call = {}  # member name -> index of its first call
+    by_repeat = {}  # (member name, repeat) -> call indices
     for i, (task, *_) in enumerate(calls):
         member = task.member
+        split = i - first_call.setdefault(member.name, i)
         if i in results and task.test is not None and not member.out_of_bag:
             if member.stops_early and rounds_settable(member.estimator):
-                by_member.setdefault(member.name, []).append(i)
-    for indices in by_member.values():
+                key = (member.name, split // per_repeat)
+                by_repeat.setdefault(key, []).append(i)
+    for indices in by_repeat.values():
         rounds = np.array([results[i][2].rounds for i in indices], dtype=float)
         for position, i in enumerate(indices):
             model, output, report = results[i]

@@ -276,6 +276,30 @@ def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
         assert_allclose(stack.transform(X_new)[:, 0], expected)
 
 
+def test_other_folds_rounds_are_those_of_the_same_repeat():
+    """With repeated folds, a fold model is cut to the mean rounds of the
+    other folds of its own repeat: a fold of another repeat chose its
+    rounds on rows that overlap this fold's held-out rows."""
+    X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
+    member = lightgbm.LGBMRegressor(
+        n_estimators=2000, learning_rate=0.1, early_stopping_round=10, verbose=-1
+    )
+    stack = StackingRegressor(
+        [("gbm", member)], cv=4, n_repeats=2, refit=False, random_state=0
+    )
+    stack.fit(X, y)
+    models = stack.members_[0].estimators_
+    own = np.array([model.best_iteration_ for model in models])
+    differs = 0
+    for g, model in enumerate(models):
+        repeat = np.arange(4) + 4 * (g // 4)
+        same_repeat = int(round(own[repeat[repeat != g]].mean()))
+        every_other = int(round(np.delete(own, g).mean()))
+        assert model.booster_.current_iteration() == min(same_repeat, own[g])
+        differs += min(same_repeat, own[g]) != min(every_other, own[g])
+    assert differs  # the two rules differ on these folds
+
+
 # --------------------------------------------------------------------------
 # Out-of-fold predictions out of bag
 # --------------------------------------------------------------------------
