@@ -11,7 +11,12 @@ categorical).
 
 Every system is fitted on the training rows of the same outer folds
 (StratifiedKFold / KFold, shuffled, random_state=0) and scored on their
-test rows; fit time is the wall clock around ``fit`` alone.
+test rows; fit time is the wall clock around ``fit`` alone. ``--repeats R``
+repeats the outer folds R times, repeat r shuffled with random_state=r
+(the first repeat is the folds above, so ``--reuse`` still matches it);
+fold r * k + j is the j-th of repeat r. Repeats overlap, so the standard
+errors over them are optimistic; the mean paired difference is what they
+sharpen.
 
 - ensembles: ``StackingClassifier/StackingRegressor(time_limit=T,
   n_jobs=N, random_state=fold)``, no estimators: its default line-up.
@@ -48,7 +53,7 @@ better than sklearn_stacking and than lightgbm, and no slower to fit than
 AutoGluon.
 
     python benchmarks/bench_autogluon.py [--datasets iris caravan] [--folds 5]
-        [--time-limit 60] [--n-jobs 2] [--output results.json]
+        [--repeats 1] [--time-limit 60] [--n-jobs 2] [--output results.json]
         [--systems ensembles --reuse results.json]
     python benchmarks/bench_autogluon.py --quick --datasets iris diabetes
 """
@@ -442,9 +447,15 @@ def run_dataset(name, args, records):
     kind = "frame" if isinstance(X, pd.DataFrame) else "array"
     print(f"\n# {name}: {task}, {X.shape[0]} x {X.shape[1]} ({kind})", flush=True)
     split = KFold if regression else StratifiedKFold
-    folds = split(n_splits=args.folds, shuffle=True, random_state=0)
+    outer = [
+        (repeat * args.folds + j, train, test)
+        for repeat in range(args.repeats)
+        for j, (train, test) in enumerate(
+            split(n_splits=args.folds, shuffle=True, random_state=repeat).split(X, y)
+        )
+    ]
     take = (lambda rows: X.iloc[rows]) if kind == "frame" else X.__getitem__
-    for fold, (train, test) in enumerate(folds.split(X, y)):
+    for fold, train, test in outer:
         fold_data = {
             "regression": regression,
             "X_train": take(train),
@@ -483,7 +494,8 @@ def run_dataset(name, args, records):
             records.append(record)
             if record["system"] not in shown:
                 shown.append(record["system"])
-    summary(records, name, regression, [s for s in SYSTEMS if s in shown], args.folds)
+    systems = [s for s in SYSTEMS if s in shown]
+    summary(records, name, regression, systems, args.folds * args.repeats)
     verdicts(records, name, regression)
 
 
@@ -494,6 +506,12 @@ def main():
     )
     parser.add_argument(
         "--folds", type=int, help="outer folds (default 5; 2 with --quick)"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="repeats of the outer folds, repeat r shuffled with random_state=r",
     )
     parser.add_argument(
         "--time-limit",
@@ -534,7 +552,8 @@ def main():
 
     print(f"# AutoGluon comparison: {machine()}")
     print(
-        f"# {args.folds} outer folds, time limit {args.time_limit:g}s, "
+        f"# {args.folds} outer folds x {args.repeats} repeats, "
+        f"time limit {args.time_limit:g}s, "
         f"n_jobs={args.n_jobs}, systems: {', '.join(args.systems)}"
     )
     autogluon_version = None
@@ -557,6 +576,7 @@ def main():
                 {
                     "machine": machine(),
                     "folds": args.folds,
+                    "repeats": args.repeats,
                     "time_limit": args.time_limit,
                     "n_jobs": args.n_jobs,
                     "autogluon_version": autogluon_version,
