@@ -10,7 +10,7 @@ Two kinds of member get more out of k-fold stacking than a plain fit:
   held-out rows, runs the mean number of rounds its folds chose
   (AutoGluon's way). Rounds chosen on the held-out rows fit those rows'
   noise, so a LightGBM fold model is then cut to the mean rounds the
-  *other* folds chose when that is fewer than its own
+  *other* folds of its repeat chose when that is fewer than its own
   (:func:`set_prediction_rounds`, no new fit; LightGBM keeps no trees past
   its best round, so a fold that stopped earlier keeps its own): this
   takes the overfitted rounds out of the out-of-fold predictions the

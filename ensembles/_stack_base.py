@@ -861,9 +861,15 @@ class _BaseStacking(
         return results
 
     def _splits_per_repeat(self, n_splits):
-        """Of a layer's ``n_splits`` splits, those of one repeat."""
+        """Of a layer's ``n_splits`` splits, those of one repeat: of the
+        stack's ``n_repeats``, or of a repeated splitter given as ``cv``
+        (scikit-learn's RepeatedKFold lists its splits repeat by repeat)."""
         # max: with parameter validation skipped, n_repeats may be 0.
         n_repeats = max(self._n_repeats, 1) if n_splits > 1 else 1
+        given = getattr(self._cv, "n_repeats", 1)
+        if n_repeats == 1 and isinstance(given, Integral) and given > 1:
+            if n_splits % given == 0:
+                n_repeats = given
         return max(n_splits // n_repeats, 1)
 
     def _run_layer_within_budget(self, calls, layer, n_splits):

@@ -241,8 +241,8 @@ def fit_fold(task, X, y, sample_weight):
 
 def predict_with_other_folds_rounds(calls, results, keep_fold_models, per_repeat):
     """Cut each fold model of a LightGBM member that stopped early on its
-    held-out rows to the mean rounds its *other* folds chose, where that is
-    fewer than its own, and predict its held-out rows again.
+    held-out rows to the mean rounds the *other* folds of its repeat chose,
+    where that is fewer than its own, and predict its held-out rows again.
 
     A fold's own best round is chosen on the rows it predicts out of fold,
     so those predictions fit the rows' noise: on small data a second layer

@@ -17,7 +17,7 @@ from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import KFold, train_test_split
+from sklearn.model_selection import KFold, RepeatedKFold, train_test_split
 from sklearn.tree import DecisionTreeRegressor
 
 from ensembles import (
@@ -276,17 +276,21 @@ def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
         assert_allclose(stack.transform(X_new)[:, 0], expected)
 
 
-def test_other_folds_rounds_are_those_of_the_same_repeat():
-    """With repeated folds, a fold model is cut to the mean rounds of the
-    other folds of its own repeat: a fold of another repeat chose its
-    rounds on rows that overlap this fold's held-out rows."""
+@pytest.mark.parametrize("repeated", ["n_repeats", "splitter"])
+def test_other_folds_rounds_are_those_of_the_same_repeat(repeated):
+    """With repeated folds (the stack's n_repeats, or a repeated splitter
+    as cv), a fold model is cut to the mean rounds of the other folds of
+    its own repeat: a fold of another repeat chose its rounds on rows that
+    overlap this fold's held-out rows."""
     X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
     member = lightgbm.LGBMRegressor(
         n_estimators=2000, learning_rate=0.1, early_stopping_round=10, verbose=-1
     )
-    stack = StackingRegressor(
-        [("gbm", member)], cv=4, n_repeats=2, refit=False, random_state=0
-    )
+    if repeated == "n_repeats":
+        folds = {"cv": 4, "n_repeats": 2}
+    else:
+        folds = {"cv": RepeatedKFold(n_splits=4, n_repeats=2, random_state=0)}
+    stack = StackingRegressor([("gbm", member)], refit=False, random_state=0, **folds)
     stack.fit(X, y)
     models = stack.members_[0].estimators_
     own = np.array([model.best_iteration_ for model in models])
