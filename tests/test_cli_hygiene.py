@@ -94,7 +94,11 @@ def test_interrupt_is_status_130_and_one_line():
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     process.send_signal(signal.SIGINT)
-    stdout, _ = process.communicate(timeout=120)
+    try:
+        stdout, _ = process.communicate(timeout=120)
+    finally:
+        # A run the signal did not stop would slow every later test.
+        process.kill()
     reader.join(timeout=30)
     os.close(terminal)
     stderr = b"".join(chunks)
