@@ -545,7 +545,9 @@ def main():
             earlier = json.load(file)
         if (earlier["folds"], earlier["time_limit"]) != (args.folds, args.time_limit):
             parser.error("--reuse needs the same --folds and --time-limit")
-        args.reused = earlier["results"]
+        # A run with more repeats holds folds this one does not have.
+        n_folds = args.folds * args.repeats
+        args.reused = [r for r in earlier["results"] if r["fold"] < n_folds]
         print(f"# systems not run now come from {args.reuse} ({earlier['machine']})")
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)

@@ -9,18 +9,25 @@ and scored on the test rows:
 - selection, both layers: the default (ensemble selection over the first
   and second layers' out-of-fold predictions);
 - selection, first layer / second layer: over one layer's columns only;
-- bagged selection: the mean of the selection weights over 20 bootstrap
-  samples of the rows (Caruana et al., 2004);
+- row-bootstrapped selection: the mean of the selection weights over 20
+  bootstrap samples of the rows;
 - linear, both layers / first layer: scikit-learn's final estimators
-  (LogisticRegression, RidgeCV) over those columns;
+  (LogisticRegression, RidgeCV) over those columns (an approximation of
+  scikit-learn's stack: the features are the line-up's fold-bagged
+  predictions, and a binary member gives one probability column);
+- cross-validated choice: selection over both layers, or the linear top
+  over the first layer where an inner 5-fold cross-validation of the two
+  on the first layer's out-of-fold predictions (which no second layer
+  flatters) scores the linear top better;
 - holdout check (``--holdout-check``, one more stack fit per fold, on 8/9
   of the training rows): the selection over both layers or over the first
   layer, whichever scores better on the other 1/9 (a tie keeps both), as
   AutoGluon's dynamic stacking decides whether to stack.
 
 With ``--reference`` (a ``bench_autogluon.py --output`` JSON with the same
-folds) each line also gives the mean paired difference to scikit-learn's
-stacking and to AutoGluon on those folds. RMSE (regression) or log-loss
+``--folds``; its first repeat is these folds) each line also gives the mean
+paired difference to scikit-learn's stacking and to AutoGluon on those
+folds. RMSE (regression) or log-loss
 (classification), lower is better.
 
     python benchmarks/bench_top_combiner.py [--datasets wine diabetes]
@@ -39,7 +46,12 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import log_loss, mean_squared_error
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+    train_test_split,
+)
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _timing import machine  # noqa: E402
@@ -107,12 +119,26 @@ def run(name, args, reference):
             "linear, both layers": (linear, slice(None)),
             "linear, first layer": (linear, first),
         }
+        if n1 == F.shape[1]:  # a time limit left the second layer out
+            del combiners["selection, second layer"]
         fold_scores = {}
         for label, (combiner, columns) in combiners.items():
             fitted = clone(combiner).fit(F[:, columns], y[train])
             fold_scores[label] = loss(fitted, T[:, columns], y[test])
         bagged = _bagged(selection, F, y[train], 20, fold)
-        fold_scores["bagged selection, both layers"] = loss(bagged, T, y[test])
+        fold_scores["row-bootstrapped selection"] = loss(bagged, T, y[test])
+        inner = (KFold if regression else StratifiedKFold)(
+            5, shuffle=True, random_state=fold
+        )
+        scoring = "neg_root_mean_squared_error" if regression else "neg_log_loss"
+        inner_scores = [
+            cross_val_score(combiner, F[:, first], y[train], cv=inner, scoring=scoring)
+            for combiner in (selection, linear)
+        ]
+        linear_wins = np.mean(inner_scores[1]) > np.mean(inner_scores[0])
+        fold_scores["cross-validated choice"] = fold_scores[
+            "linear, first layer" if linear_wins else "selection, both layers"
+        ]
         if args.holdout_check:
             fit_rows, check_rows = train_test_split(
                 train,
@@ -170,10 +196,13 @@ def main():
     reference = {}
     if args.reference:
         with open(args.reference) as file:
-            for record in json.load(file)["results"]:
-                if record["status"] == "ok":
-                    key = (record["dataset"], record["system"], record["fold"])
-                    reference[key] = record.get("rmse", record.get("log_loss"))
+            earlier = json.load(file)
+        if earlier["folds"] != args.folds:
+            parser.error("--reference needs the same --folds")
+        for record in earlier["results"]:
+            if record["status"] == "ok" and record["fold"] < args.folds:
+                key = (record["dataset"], record["system"], record["fold"])
+                reference[key] = record.get("rmse", record.get("log_loss"))
     warnings.filterwarnings("ignore", category=UserWarning)
     print(f"# The default stack's top, other combiners: {machine()}")
     print(
