@@ -34,17 +34,6 @@ with warnings.catch_warnings():
     from tqdm.auto import tqdm
 
 
-class _ProgressBar(tqdm):
-    """tqdm.auto's bar without tqdm's monitor thread.
-
-    The bars redraw on every update (``mininterval``), so the monitor has
-    nothing to do; and the last bar's ``close`` joins it, which hangs if a
-    Ctrl-C left the monitor waiting on a lock the main thread took.
-    """
-
-    monitor_interval = 0
-
-
 def member_threads(n_jobs, n_tasks=None):
     """Threads each member may use while ``n_jobs`` members run at once.
 
@@ -499,7 +488,7 @@ def progress(items, n_items, desc, verbose, *, unit="task", items_are_results=Fa
     if verbose < 2 and not interactive:
         yield from items
         return
-    bar = _ProgressBar(
+    bar = tqdm(
         total=n_items,
         desc=desc,
         unit=unit,
@@ -540,4 +529,4 @@ def _in_notebook(stream):
     return _NOTEBOOK_BARS or type(stream).__module__.startswith("ipykernel")
 
 
-_NOTEBOOK_BARS = any(cls.__module__ == "tqdm.notebook" for cls in _ProgressBar.__mro__)
+_NOTEBOOK_BARS = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)

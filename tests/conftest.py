@@ -75,6 +75,6 @@ def progress_bars(monkeypatch):
         bars.append(RecordedBar(**options))
         return bars[-1]
 
-    monkeypatch.setattr(ensembles._parallel, "_ProgressBar", record)
+    monkeypatch.setattr(ensembles._parallel, "tqdm", record)
     monkeypatch.setattr(ensembles._parallel, "_is_terminal", lambda stream: True)
     return bars

@@ -65,6 +65,10 @@ def test_piped_into_head_ends_quietly():
     assert done.returncode in (0, 128 + signal.SIGPIPE)
 
 
+def _sigint_by_default():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_interrupt_is_status_130_and_one_line():
     # stderr on a terminal, so that progress bars are drawn: the first one
     # says the experiment is running.
@@ -74,6 +78,9 @@ def test_interrupt_is_status_130_and_one_line():
         stdout=subprocess.PIPE,
         stderr=stderr_end,
         env=ENV,
+        # A shell starts a background job (`.ci/run &`) with SIGINT ignored,
+        # and a child inherits that: Python would then never see the Ctrl-C.
+        preexec_fn=_sigint_by_default,
     )
     os.close(stderr_end)
     first = os.read(terminal, 1)
