@@ -9,12 +9,14 @@ Two kinds of member get more out of k-fold stacking than a plain fit:
   of on a split of its training rows; its refit on all rows, which has no
   held-out rows, runs the mean number of rounds its folds chose
   (AutoGluon's way). Rounds chosen on the held-out rows fit those rows'
-  noise, so a LightGBM fold model is then cut to the mean rounds the
-  *other* folds of its repeat chose when that is fewer than its own
-  (:func:`set_prediction_rounds`, no new fit; LightGBM keeps no trees past
-  its best round, so a fold that stopped earlier keeps its own): this
-  takes the overfitted rounds out of the out-of-fold predictions the
-  selection above them relies on;
+  noise, so a LightGBM fold model then predicts with the mean rounds the
+  *other* folds of its repeat chose (:func:`set_prediction_rounds`). It
+  keeps the trees it grew past its best round while its patience ran out
+  (:class:`_StopKeepingLaterTrees`; LightGBM itself drops them), so most
+  folds reach that mean with no new fit; the stack fits the others again
+  for that many rounds. This takes the rounds fitted to the held-out rows'
+  noise out of the out-of-fold predictions the selection above them
+  relies on;
 - a member that **predicts out of bag** (a RandomForest, ExtraTrees or
   bagging ensemble with ``bootstrap=True``) can give its out-of-fold
   predictions from one fit on all rows, each row predicted by the trees
@@ -39,6 +41,7 @@ __all__ = [
     "fit_stopping_early",
     "oob_output",
     "predicts_out_of_bag",
+    "rounds_kept",
     "rounds_run",
     "rounds_settable",
     "set_prediction_rounds",
@@ -121,6 +124,64 @@ def _validation_params(estimator, X_val, y_val, weight_val):
     return params
 
 
+class _StopKeepingLaterTrees:
+    """LightGBM's early stopping, except that the fit keeps the trees it
+    grew past its best round (LightGBM drops them): a stack can then
+    predict a fold's held-out rows with more rounds than the fold chose
+    itself, up to its best round plus the patience, without a new fit.
+
+    It wraps LightGBM's own callback, so it stops where that one does;
+    ``best_rounds`` is then the round that callback chose.
+    """
+
+    def __init__(self, patience, first_metric_only=False, min_delta=0.0):
+        from lightgbm import early_stopping
+
+        self._stop = early_stopping(
+            patience,
+            first_metric_only=first_metric_only,
+            verbose=False,
+            min_delta=min_delta,
+        )
+        self.order = self._stop.order  # its place among the fit's callbacks
+        self.before_iteration = False
+        self.best_rounds = None
+
+    def __call__(self, env):
+        from lightgbm.callback import EarlyStopException
+
+        try:
+            self._stop(env)
+        except EarlyStopException as stop:
+            self.best_rounds = stop.best_iteration + 1
+            # LightGBM keeps the trees up to the round this names: all.
+            raise EarlyStopException(env.iteration, stop.best_score) from None
+
+
+def _lightgbm_stopping(estimator, fit_params):
+    """Turn the LightGBM ``estimator``'s early stopping (an unfitted clone:
+    changed in place) into a :class:`_StopKeepingLaterTrees` callback added
+    to ``fit_params`` (changed in place); returns the callback."""
+    params = estimator.get_params()
+    stop = _StopKeepingLaterTrees(
+        _lightgbm_patience(estimator),
+        first_metric_only=bool(params.get("first_metric_only", False)),
+        min_delta=params.get("early_stopping_min_delta", 0.0) or 0.0,
+    )
+    estimator.set_params(**{key: None for key in _LIGHTGBM_PATIENCE if key in params})
+    fit_params["callbacks"] = [*(fit_params.get("callbacks") or []), stop]
+    return stop
+
+
+def _keep_best_round(estimator, stop):
+    """Have the fitted LightGBM ``estimator`` predict with, and report, the
+    round its early stopping chose; the later trees stay."""
+    estimator.booster_.best_iteration = stop.best_rounds
+    # What best_iteration_ reports: LightGBM's wrapper copied it from the
+    # booster at the end of fit, when it named every tree.
+    estimator._best_iteration = stop.best_rounds
+
+
 def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
     """Fit ``model`` on the rows ``train``, stopping early on the rows ``test``.
 
@@ -148,17 +209,14 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
     y_val = y[test]
     weight_val = None if sample_weight is None else sample_weight[test]
     if not isinstance(model, Pipeline):
-        return fit_member(
-            model,
-            X,
-            y,
-            indices=train,
-            sample_weight=sample_weight,
-            fit_params={
-                **fit_params,
-                **_validation_params(model, X_val, y_val, weight_val),
-            },
+        params = {**fit_params, **_validation_params(model, X_val, y_val, weight_val)}
+        stop = _lightgbm_stopping(model, params) if _is_lightgbm(model) else None
+        fit_member(
+            model, X, y, indices=train, sample_weight=sample_weight, fit_params=params
         )
+        if stop is not None:
+            _keep_best_round(model, stop)
+        return model
     # A pipeline cannot pass validation rows through its steps: fit them on
     # the training rows here, and the last step on their output. Its
     # parameters come as "<last step>__<name>" (weights among them, all
@@ -182,14 +240,16 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
     last_params.update(
         _validation_params(last, head.transform(X_val), y_val, weight_val)
     )
+    stop = _lightgbm_stopping(last, last_params) if _is_lightgbm(last) else None
     last.fit(X_train, y_train, **last_params)
+    if stop is not None:
+        _keep_best_round(last, stop)
     return model
 
 
 def rounds_run(model):
-    """The rounds a fitted early-stopping member predicts with: LightGBM's
-    best iteration, HistGradientBoosting's iterations, our boosting's
-    stages."""
+    """The rounds a fitted early-stopping member chose: LightGBM's best
+    iteration, HistGradientBoosting's iterations, our boosting's stages."""
     last = _last_step(model)
     if _is_lightgbm(last):
         best = getattr(last, "best_iteration_", 0) or 0
@@ -200,16 +260,24 @@ def rounds_run(model):
 
 
 def rounds_settable(estimator):
-    """Whether a fitted fold model of ``estimator`` can be cut to fewer
-    rounds than it kept, without a new fit: LightGBM that stops early."""
+    """Whether a fitted fold model of ``estimator`` can be set to predict
+    with other rounds than it chose (:func:`set_prediction_rounds`):
+    LightGBM that stops early."""
     last = _last_step(estimator)
     return _is_lightgbm(last) and _lightgbm_patience(last) > 0
 
 
+def rounds_kept(model):
+    """The trees per class a fitted LightGBM ``model`` (or a pipeline ending
+    in it) holds: up to its best round and the patience after it when it
+    stopped early in a stack's fold."""
+    return int(_last_step(model).booster_.current_iteration())
+
+
 def set_prediction_rounds(model, rounds):
     """Cut the fitted LightGBM ``model`` (or a pipeline ending in it) to its
-    first ``rounds`` trees; one that kept fewer (LightGBM keeps only the
-    trees up to its best round) is left as it is.
+    first ``rounds`` trees, and have it predict with them; one that kept
+    fewer predicts with all it kept.
 
     A LightGBM fit is sequential, so these trees are the ones a fit of
     ``rounds`` rounds would grow. The trees past them are dropped, not

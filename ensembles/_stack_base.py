@@ -76,7 +76,10 @@ from ._stack_member import (
     LayerMember,
     collect_member,
     fit_fold,
+    other_folds_rounds,
     predict_with_other_folds_rounds,
+    regrow_calls,
+    regrow_seconds,
 )
 from ._stack_splits import LayerSplitsMixin
 
@@ -787,16 +790,14 @@ class _BaseStacking(
         regression = not is_classifier(self)
         try:
             if self._budget is None:
-                results = self._run_layer_fits(calls, layer)
+                run = self._run_layer_fits(calls, layer, len(splits))
             else:
-                results = self._run_layer_within_budget(calls, layer, len(splits))
+                run = self._run_layer_within_budget(calls, layer, len(splits))
         except ValueError as error:
             _add_overflow_cause(error, target, regression)
+        results, targets, regrown = run
         predict_with_other_folds_rounds(
-            calls,
-            results,
-            self._keeps_fold_models(),
-            self._splits_per_repeat(len(splits)),
+            calls, results, targets, regrown, self._keeps_fold_models()
         )
 
         # Each member's results, in task order; a member the time budget
@@ -843,10 +844,10 @@ class _BaseStacking(
             )
         return fitted, columns, held_out
 
-    def _run_layer_fits(self, calls, layer):
-        """Run every fit of ``layer``: one parallel batch, then the refits
-        of the members that stop early (they run the mean rounds of their
-        folds, so they wait for them). Returns the results by call index."""
+    def _run_layer_fits(self, calls, layer, n_splits):
+        """Run every fit of ``layer``: one parallel batch, then those that
+        wait for its fold fits (:meth:`_run_after_folds`). Returns what
+        :meth:`_run_after_folds` does."""
         deferred = {
             i
             for i, (task, *_) in enumerate(calls)
@@ -854,11 +855,37 @@ class _BaseStacking(
         }
         first = [i for i in range(len(calls)) if i not in deferred]
         results = dict(zip(first, self._run_fits([calls[i] for i in first], layer)))
-        if deferred:
-            later = sorted(deferred)
-            refits = [_with_fold_rounds(calls[i], calls, results) for i in later]
-            results.update(zip(later, self._run_fits(refits, layer)))
-        return results
+        return self._run_after_folds(calls, results, sorted(deferred), layer, n_splits)
+
+    def _run_after_folds(self, calls, results, refits, layer, n_splits):
+        """Run, in one parallel batch, the fits that wait for the fold fits
+        in ``results``: the refits on all rows (call indices ``refits``; a
+        member that stops early runs the mean rounds of its folds) and the
+        fold fits of LightGBM members regrown to the other folds' rounds
+        (:func:`regrow_calls`).
+
+        Returns
+        -------
+        results : dict
+            Every result by call index, the refits' added.
+        targets : dict
+            :func:`other_folds_rounds`'s rounds by call index.
+        regrown : dict
+            The regrown fold fits' results by call index.
+        """
+        targets = other_folds_rounds(calls, results, self._splits_per_repeat(n_splits))
+        regrow = regrow_calls(calls, results, targets)
+        refit_calls = [
+            _with_fold_rounds(calls[i], calls, results)
+            if calls[i][0].member.stops_early
+            else calls[i]
+            for i in refits
+        ]
+        batch = list(regrow.values()) + refit_calls
+        ran = self._run_fits(batch, layer) if batch else []
+        regrown = dict(zip(regrow, ran))
+        results.update(zip(refits, ran[len(regrow) :]))
+        return results, targets, regrown
 
     def _splits_per_repeat(self, n_splits):
         """Of a layer's ``n_splits`` splits, those of one repeat: of the
@@ -875,8 +902,8 @@ class _BaseStacking(
     def _run_layer_within_budget(self, calls, layer, n_splits):
         """Run the fits of ``layer`` unit by unit within the time budget:
         each member's first repeat in order, then their further repeats,
-        then the refits. Returns the results of the calls that ran, by
-        call index."""
+        then the refits. Returns what :meth:`_run_after_folds` does, for
+        the calls that ran."""
         budget = self._budget
         per_repeat = self._splits_per_repeat(n_splits)
         units = {}  # (repeat, member's rank) -> call indices
@@ -922,8 +949,12 @@ class _BaseStacking(
             ran = self._run_fits([calls[i] for i in indices], layer)
             results.update(zip(indices, ran))
             seconds = time.perf_counter() - start
+            regrow = 0.0  # predicted, of its folds regrown after all units
+            if task.member.stops_early and rounds_settable(task.member.estimator):
+                regrow = budget.batch_seconds(regrow_seconds(ran))
+                refit_seconds += regrow
             if repeat == 0:
-                first_repeat_seconds[name] = seconds
+                first_repeat_seconds[name] = seconds + regrow
                 budget.record(cost[name], len(indices), seconds)
                 if refits_it:
                     refit_seconds += budget.one_fit(seconds, len(indices))
@@ -933,15 +964,7 @@ class _BaseStacking(
             )
         # Every member that has folds gets its refit (it predicts).
         refits = [i for i in refits if calls[i][0].member.name in first_repeat_seconds]
-        if refits:
-            ready = [
-                _with_fold_rounds(calls[i], calls, results)
-                if calls[i][0].member.stops_early
-                else calls[i]
-                for i in refits
-            ]
-            results.update(zip(refits, self._run_fits(ready, layer)))
-        return results
+        return self._run_after_folds(calls, results, refits, layer, n_splits)
 
     def _run_fits(self, calls, layer):
         """Run the :func:`fit_fold` calls of ``layer`` in one parallel batch;

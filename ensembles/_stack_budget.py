@@ -84,6 +84,13 @@ class TimeBudget:
         ``seconds`` (a refit's, about)."""
         return seconds * self._busy(n_tasks) / n_tasks
 
+    def batch_seconds(self, fit_seconds):
+        """The wall time of fits of ``fit_seconds`` each, run in one
+        parallel batch (0 for none)."""
+        if not fit_seconds:
+            return 0.0
+        return sum(fit_seconds) / self._busy(len(fit_seconds))
+
     def fits_in_layer(self, seconds):
         """Whether a unit predicted to take ``seconds`` ends in the layer's
         share (None, unknown: it does)."""

@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator
 from ._fold_fits import (
     fit_stopping_early,
     oob_output,
+    rounds_kept,
     rounds_run,
     rounds_settable,
     set_prediction_rounds,
@@ -239,20 +240,18 @@ def fit_fold(task, X, y, sample_weight):
     return model, output, report
 
 
-def predict_with_other_folds_rounds(calls, results, keep_fold_models, per_repeat):
-    """Cut each fold model of a LightGBM member that stopped early on its
-    held-out rows to the mean rounds the *other* folds of its repeat chose,
-    where that is fewer than its own, and predict its held-out rows again.
+def other_folds_rounds(calls, results, per_repeat):
+    """The rounds each fold model of a LightGBM member that stopped early
+    predicts its held-out rows with: the mean of those the *other* folds of
+    its repeat chose.
 
     A fold's own best round is chosen on the rows it predicts out of fold,
-    so those predictions fit the rows' noise: on small data a second layer
-    or the top selection trusts such a member more than new data bears out
-    (benchmarks/RESULTS.md). The other folds of the same repeat chose their
-    rounds on other rows; those of another repeat held out about one row in
-    k of this fold's rows, so they are left out of the mean. LightGBM keeps
-    only the trees up to its best round, so a fold that stopped before the
-    others' mean keeps its own rounds (growing the rest would take a new
-    fit): the correction is one-sided.
+    so predictions at that round fit the rows' noise: on small data a
+    second layer or the top selection then trusts such a member more than
+    new data bear out (benchmarks/RESULTS.md). The other folds of the same
+    repeat chose their rounds on other rows; those of another repeat held
+    out about one row in k of this fold's rows, so they are left out of the
+    mean. A member with a single fold per repeat keeps its own rounds.
 
     Parameters
     ----------
@@ -260,13 +259,15 @@ def predict_with_other_folds_rounds(calls, results, keep_fold_models, per_repeat
         The layer's ``(FoldTask, X_member, y, sample_weight)`` calls.
     results : dict
         :func:`fit_fold`'s results by call index (a time budget may have
-        left some out), updated in place.
-    keep_fold_models : bool
-        Whether the stack keeps fold models: those kept only for this are
-        dropped afterwards.
+        left some out).
     per_repeat : int
         Splits per repeat: a member's fold fits come in split order, one
         repeat after the other.
+
+    Returns
+    -------
+    rounds : dict
+        Call index -> rounds, for each such fold fit.
     """
     first_call = {}  # member name -> index of its first call
     by_repeat = {}  # (member name, repeat) -> call indices
@@ -277,21 +278,100 @@ def predict_with_other_folds_rounds(calls, results, keep_fold_models, per_repeat
             if member.stops_early and rounds_settable(member.estimator):
                 key = (member.name, split // per_repeat)
                 by_repeat.setdefault(key, []).append(i)
+    targets = {}
     for indices in by_repeat.values():
-        rounds = np.array([results[i][2].rounds for i in indices], dtype=float)
-        for position, i in enumerate(indices):
-            model, output, report = results[i]
-            task, X_member, *_ = calls[i]
-            if len(indices) > 1:
-                others = np.delete(rounds, position).mean()
-                set_prediction_rounds(model, int(round(others)))
+        own = [results[i][2].rounds for i in indices]
+        targets.update(zip(indices, _other_folds_means(own)))
+    return targets
+
+
+def _other_folds_means(own):
+    """Per fold of one repeat, the mean of the other folds' ``own`` rounds
+    (its own with no other fold)."""
+    own = np.asarray(own, dtype=float)
+    if len(own) == 1:
+        return [max(1, int(round(own[0])))]
+    others = (own.sum() - own) / (len(own) - 1)
+    return [max(1, int(round(mean))) for mean in others]
+
+
+def regrow_seconds(fold_results):
+    """The fit seconds :func:`regrow_calls` will add for one repeat of a
+    LightGBM member that stopped early, from its fold fits' results
+    ``(model, output, report)``: each fold whose kept trees fall short of
+    the other folds' mean rounds is fitted again for that many rounds, in
+    about its own time per round."""
+    own = [report.rounds for _, _, report in fold_results]
+    return [
+        report.seconds * target / max(rounds_kept(model), 1)
+        for (model, _, report), target in zip(fold_results, _other_folds_means(own))
+        if target > rounds_kept(model)
+    ]
+
+
+def regrow_calls(calls, results, targets):
+    """The fold fits that must be run again to reach their ``targets``
+    rounds: those whose kept trees (up to their best round and the
+    patience after it) fall short. Each is fitted again on its training
+    rows for that many rounds, without early stopping; with the fold's
+    seed, that fit grows the same trees as one that had gone on (the
+    held-out rows only ever told it when to stop).
+
+    Returns
+    -------
+    regrow : dict
+        Call index -> the call to run instead (its task set to the rounds).
+    """
+    regrow = {}
+    for i, rounds in targets.items():
+        model = results[i][0]
+        if rounds > rounds_kept(model):
+            task, *data = calls[i]
+            regrow[i] = (task._replace(rounds=rounds), *data)
+    return regrow
+
+
+def predict_with_other_folds_rounds(calls, results, targets, regrown, keep_fold_models):
+    """Set each fold model in ``targets`` to its rounds and predict its
+    held-out rows with them (see :func:`other_folds_rounds`).
+
+    A model that kept at least that many trees is cut to them (no new fit;
+    a LightGBM fit is sequential, so its first trees are those a shorter
+    fit grows); one that kept fewer is replaced by its regrown fit, which
+    predicted its held-out rows already. Either way the fold keeps
+    reporting the rounds it chose itself, which the refit on all rows
+    averages.
+
+    Parameters
+    ----------
+    calls : list of tuple
+        The layer's ``(FoldTask, X_member, y, sample_weight)`` calls.
+    results : dict
+        :func:`fit_fold`'s results by call index, updated in place.
+    targets : dict
+        :func:`other_folds_rounds`'s rounds by call index.
+    regrown : dict
+        :func:`fit_fold`'s results for the calls of :func:`regrow_calls`.
+    keep_fold_models : bool
+        Whether the stack keeps fold models: those kept only for this are
+        dropped afterwards.
+    """
+    for i, rounds in targets.items():
+        model, output, report = results[i]
+        if i in regrown:
+            model, output, again = regrown[i]
+            report = report._replace(seconds=report.seconds + again.seconds)
+        else:
+            set_prediction_rounds(model, rounds)
+            if rounds != report.rounds:  # it predicted with its own
+                task, X_member, *_ = calls[i]
                 X_test = _safe_indexing(X_member, task.test)
                 output = method_output(
                     model, task.member.stack_method, X_test, task.member
                 )
-            if not keep_fold_models:
-                model = None
-            results[i] = (model, output, report)
+        if not keep_fold_models:
+            model = None
+        results[i] = (model, output, report)
 
 
 class FitReport(NamedTuple):
@@ -361,9 +441,10 @@ def collect_member(
         fold predicted.
     """
     models, oof, counts = [], None, np.zeros(n_samples)
-    seconds = 0.0
+    seconds, rounds = 0.0, []
     for test, fold, (model, output, report) in fold_results:
         seconds += report.seconds
+        rounds.append(report.rounds)
         output = output.reshape(len(output), -1)
         producer = who if member.prefit else f"{who}, {fold}"
         check_finite_output(output, producer, method=member.stack_method, rows=test)
@@ -384,6 +465,7 @@ def collect_member(
     fitted = FoldBaggedMember(member.estimator, member.stack_method, member.name)
     fitted._set_fitted(models, refit_model, member, columns.shape[1])
     fitted.fit_time_ = seconds
+    fitted.fold_rounds_ = rounds if member.stops_early and not member.prefit else None
     fitted.n_fits_ = len(fold_results) + (refit_result is not None)
     return fitted, columns
 
@@ -431,6 +513,12 @@ class FoldBaggedMember(BaseEstimator):
     fit_time_ : float
         Seconds its fits took, summed (its share of the stack's fit, on
         one worker).
+    fold_rounds_ : list of int or None
+        For a member that stops early on each fold's held-out rows, the
+        rounds each fold fit chose there, in (repeat, fold) order: their
+        mean is what the refit runs. A LightGBM fold model itself predicts
+        with the other folds' mean rounds instead, so its own
+        ``best_iteration_`` may differ. None for other members.
     """
 
     def __init__(self, estimator=None, stack_method="predict", name=None):

@@ -144,10 +144,10 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
         its folds. A round chosen on those rows fits their noise, so a
-        LightGBM fold model that ran more rounds than the mean of the
-        other folds of its repeat is cut to it (no new fit; one that
-        stopped earlier keeps its own, as LightGBM keeps no trees past its
-        best round).
+        LightGBM fold model predicts with the mean rounds of the other
+        folds of its repeat instead: cut to them, or grown to them from
+        the trees it grew past its best round (a new fit when those are
+        too few).
         HistGradientBoosting and our boosting predict with their own, so
         their out-of-fold scores lean slightly optimistic (as AutoGluon's
         do).
@@ -426,10 +426,10 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         HistGradientBoosting with ``early_stopping=True``) stops each fold
         fit on that fold's held-out rows; its refit runs the mean rounds of
         its folds. A round chosen on those rows fits their noise, so a
-        LightGBM fold model that ran more rounds than the mean of the
-        other folds of its repeat is cut to it (no new fit; one that
-        stopped earlier keeps its own, as LightGBM keeps no trees past its
-        best round).
+        LightGBM fold model predicts with the mean rounds of the other
+        folds of its repeat instead: cut to them, or grown to them from
+        the trees it grew past its best round (a new fit when those are
+        too few).
         HistGradientBoosting and our boosting predict with their own, so
         their out-of-fold scores lean slightly optimistic (as AutoGluon's
         do).

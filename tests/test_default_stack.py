@@ -198,14 +198,20 @@ def test_early_stopping_sees_only_the_folds_held_out_rows(monkeypatch):
     folds = KFold(4, shuffle=True, random_state=0)
     StackingRegressor([("gbm", member)], cv=folds, n_jobs=1).fit(X, y)
     fold_fits = [(train, held) for train, held in seen if held]
-    refits = [train for train, held in seen if not held]
-    assert len(fold_fits) == 4 and len(refits) == 1
+    unvalidated = [train for train, held in seen if not held]
+    assert len(fold_fits) == 4
     expected = {tuple(sorted(test)) for _, test in folds.split(X)}
     for train, (held,) in fold_fits:
         assert not set(train) & set(held)
         assert tuple(sorted(held)) in expected
         assert len(train) + len(held) == 120
-    assert len(refits[0]) == 120  # the refit: every row, no validation
+    # The refit: every row, no validation. The folds regrown to the other
+    # folds' rounds: a fold's training rows again, no validation either.
+    refits = [train for train in unvalidated if len(train) == 120]
+    regrown = [train for train in unvalidated if len(train) < 120]
+    assert len(refits) == 1 and regrown
+    fold_train = {tuple(sorted(train)) for train, _ in fold_fits}
+    assert all(tuple(sorted(train)) in fold_train for train in regrown)
 
 
 def test_each_fold_stops_at_its_own_round_and_the_refit_runs_their_mean():
@@ -217,8 +223,8 @@ def test_each_fold_stops_at_its_own_round_and_the_refit_runs_their_mean():
         [("gbm", member)], cv=4, random_state=0, keep_fold_models=True
     ).fit(X, y)
     fitted = stack.members_[0]
-    rounds = [model.best_iteration_ for model in fitted.estimators_]
-    assert len(set(rounds)) > 1 and max(rounds) < 2000
+    rounds = fitted.fold_rounds_
+    assert len(rounds) == 4 and len(set(rounds)) > 1 and max(rounds) < 2000
     assert fitted.refit_estimator_.n_estimators_ == round(np.mean(rounds))
 
     hgb = HistGradientBoostingRegressor(
@@ -229,16 +235,19 @@ def test_each_fold_stops_at_its_own_round_and_the_refit_runs_their_mean():
     ).fit(X, y)
     fitted = stack.members_[0]
     iterations = [model.n_iter_ for model in fitted.estimators_]
+    assert fitted.fold_rounds_ == iterations
     assert fitted.refit_estimator_.n_iter_ == round(np.mean(iterations))
 
 
 @pytest.mark.parametrize("refit", [False, True])
 def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
-    """A LightGBM fold model that ran more rounds than the other folds'
-    mean is cut to it and predicts the rows it stopped on with it, not with
-    its own best round (chosen on those rows, so fitted to their noise); one
-    that stopped earlier keeps its own (LightGBM keeps no later trees). The
-    fold models still report their own best rounds for the refit's mean."""
+    """Each LightGBM fold model predicts the rows it stopped on with the
+    other folds' mean rounds, not with its own best round (chosen on those
+    rows, so fitted to their noise): one that ran more is cut to it, one
+    that stopped earlier is grown to it, from the trees it grew past its
+    best round while waiting for the patience to run out, or by a new fit
+    when even those are too few. The fold's own rounds are kept for the
+    refit's mean."""
     X, y = make_friedman1(n_samples=300, noise=1.0, random_state=0)
     member = lightgbm.LGBMRegressor(
         n_estimators=2000, learning_rate=0.1, early_stopping_round=10, verbose=-1
@@ -249,22 +258,27 @@ def test_held_out_rows_are_predicted_with_the_other_folds_rounds(refit):
     )
     oof = stack.fit_transform(X, y)[:, 0]
     models = stack.members_[0].estimators_
-    own = np.array([model.best_iteration_ for model in models])
+    own = np.array(stack.members_[0].fold_rounds_)
     assert len(set(own)) > 1
-    cut = 0
+    cut = grown = again = 0
     for g, (model, (train, test)) in enumerate(zip(models, folds.split(X))):
-        others = int(round(np.delete(own, g).mean()))
-        rounds = min(others, own[g])
+        rounds = int(round(np.delete(own, g).mean()))
         cut += rounds < own[g]
+        grown += rounds > own[g]
         assert model.booster_.current_iteration() == rounds
-        assert model.best_iteration_ == own[g]
+        # Fitted again (no early stopping) only past its patience's trees.
+        fitted_again = model.best_iteration_ == 0
+        assert fitted_again == (rounds > own[g] + 10)
+        again += fitted_again
+        if not fitted_again:
+            assert model.best_iteration_ == own[g]
         # What a fit of that many rounds on the fold's rows predicts.
         params = {**model.get_params(), "n_estimators": int(rounds)}
         fresh = lightgbm.LGBMRegressor(**{**params, "early_stopping_round": None})
         assert_allclose(oof[test], fresh.fit(X[train], y[train]).predict(X[test]))
         # A copy predicts as the model does (the later trees are gone).
         assert_allclose(copy.deepcopy(model).predict(X[test]), oof[test])
-    assert 0 < cut < len(models)  # some folds were cut, some kept their own
+    assert cut and again and grown > again  # cut, grown from the kept trees, refitted
     if refit:
         assert stack.members_[0].refit_estimator_.n_estimators_ == round(own.mean())
     else:  # the fold models predict new rows with those rounds too
@@ -293,14 +307,14 @@ def test_other_folds_rounds_are_those_of_the_same_repeat(repeated):
     stack = StackingRegressor([("gbm", member)], refit=False, random_state=0, **folds)
     stack.fit(X, y)
     models = stack.members_[0].estimators_
-    own = np.array([model.best_iteration_ for model in models])
+    own = np.array(stack.members_[0].fold_rounds_)
     differs = 0
     for g, model in enumerate(models):
         repeat = np.arange(4) + 4 * (g // 4)
         same_repeat = int(round(own[repeat[repeat != g]].mean()))
         every_other = int(round(np.delete(own, g).mean()))
-        assert model.booster_.current_iteration() == min(same_repeat, own[g])
-        differs += min(same_repeat, own[g]) != min(every_other, own[g])
+        assert model.booster_.current_iteration() == same_repeat
+        differs += same_repeat != every_other
     assert differs  # the two rules differ on these folds
 
 
