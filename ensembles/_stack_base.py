@@ -415,7 +415,7 @@ class _BaseStacking(
             self._n_repeats = self.n_repeats
         self._passthrough = bool(self.passthrough)
         if self.final_input == "auto":
-            self._all_layers_to_final = default
+            self._all_layers_to_final = default and line_up.all_layers_to_final
         else:
             self._all_layers_to_final = self.final_input == "all_layers"
         self._out_of_bag = (

@@ -69,7 +69,8 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
         leaves), HistGradientBoosting, RandomForest and ExtraTrees, two
         scaled k-NN and a linear model, then a second layer of LightGBM,
         ExtraTrees and a linear model over the first layer's
-        predictions, ensemble selection over both layers on top. It
+        predictions, ensemble selection on top (over both layers from
+        1000 training rows, over the second below). It
         encodes and imputes a mixed data frame per member as each needs.
         The settings below marked "auto" (and ``cv=None``) then take its
         values.
@@ -108,8 +109,10 @@ class StackingRegressor(RegressorMixin, _BaseStacking):
     final_input : {"auto", "last_layer", "all_layers"}, default="auto"
         What the final estimator learns from: the last layer's out-of-fold
         outputs, or every layer's (AutoGluon's ensemble selection picks
-        from all its models). "auto": "last_layer"; "all_layers" for the
-        default line-up.
+        from all its models). "auto": "last_layer"; for the default
+        line-up "all_layers" from 1000 training rows (below, the more
+        candidates the selection has, the likelier one of them scores well
+        out of fold by chance).
     oof_from_oob : bool or "auto", default="auto"
         Members that predict out of bag (RandomForest, ExtraTrees or a
         bagging ensemble with ``bootstrap=True``, or a pipeline ending in
@@ -344,7 +347,8 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
         leaves), HistGradientBoosting, RandomForest and ExtraTrees, two
         scaled k-NN and a linear model, then a second layer of LightGBM,
         ExtraTrees and a linear model over the first layer's
-        predictions, ensemble selection over both layers on top. It
+        predictions, ensemble selection on top (over both layers from
+        1000 training rows, over the second below). It
         encodes and imputes a mixed data frame per member as each needs.
         The settings below marked "auto" (and ``cv=None``) then take its
         values.
@@ -390,8 +394,10 @@ class StackingClassifier(ClassifierMixin, _BaseStacking):
     final_input : {"auto", "last_layer", "all_layers"}, default="auto"
         What the final estimator learns from: the last layer's out-of-fold
         outputs, or every layer's (AutoGluon's ensemble selection picks
-        from all its models). "auto": "last_layer"; "all_layers" for the
-        default line-up.
+        from all its models). "auto": "last_layer"; for the default
+        line-up "all_layers" from 1000 training rows (below, the more
+        candidates the selection has, the likelier one of them scores well
+        out of fold by chance).
     oof_from_oob : bool or "auto", default="auto"
         Members that predict out of bag (RandomForest, ExtraTrees or a
         bagging ensemble with ``bootstrap=True``, or a pipeline ending in

@@ -73,6 +73,10 @@ def test_line_up_is_sized_to_the_data():
     large = default_line_up(np.zeros((60_000, 3)), classifier=False)
     assert (small.cv, small.n_repeats) == (8, 3)
     assert large.n_repeats == 1
+    # The top selection picks from both layers, but from the last alone on
+    # small data, where out-of-fold scores are noisy.
+    assert large.all_layers_to_final and not small.all_layers_to_final
+    assert default_line_up(np.zeros((1000, 3)), classifier=True).all_layers_to_final
     names = [name for name, _ in small.layers[0]]
     assert {"lightgbm", "random_forest", "knn_uniform", "linear"} <= set(names)
     # k-NN is left out where its predictions cost too much, and with sample
@@ -95,14 +99,13 @@ def test_default_regressor_fits_and_beats_its_linear_member(
     linear = LinearRegression().fit(X_train, y_train)
     assert r2 > r2_score(y_test, linear.predict(X_test)) + 0.05
     assert r2 > 0.85
-    # Selection across both layers: one weight per member of either.
-    n_members = sum(len(layer) for layer in stack.members_)
-    assert stack.final_estimator_.weights_.shape == (n_members,)
-    assert stack.transform(X_test).shape == (len(X_test), n_members)
-    assert len(stack.get_feature_names_out()) == n_members
+    # Below 1000 rows the selection picks from the second layer's members.
+    first, second = stack.members_
+    assert stack.final_estimator_.weights_.shape == (len(second),)
+    assert stack.transform(X_test).shape == (len(X_test), len(second))
+    assert len(stack.get_feature_names_out()) == len(second)
     # The second layer learns from the first layer's predictions only (no
     # passthrough: with X it learnt the out-of-fold shift, RESULTS.md).
-    first, second = stack.members_
     for member in second:
         assert {m.n_features_in_ for m in member.estimators_} == {len(first)}
 
@@ -163,8 +166,11 @@ def test_default_stack_takes_sample_weights(friedman):
 def test_explicit_settings_override_the_line_up(friedman):
     X_train, _, y_train, _ = friedman
     stack = StackingRegressor(cv=2, n_repeats=1, passthrough=True, time_limit=None)
-    stack.set_params(oof_from_oob=False, final_input="last_layer").fit(X_train, y_train)
-    assert stack.final_estimator_.weights_.shape == (len(stack.members_[-1]),)
+    stack.set_params(oof_from_oob=False, final_input="all_layers").fit(X_train, y_train)
+    # Selection across both layers: one weight per member of either.
+    n_members = sum(len(layer) for layer in stack.members_)
+    assert stack.final_estimator_.weights_.shape == (n_members,)
+    assert stack.transform(X_train[:5]).shape == (5, n_members)
     forest = next(m for m in stack.members_[0] if m.name == "random_forest")
     assert forest.n_fits_ == 2  # two folds, no out-of-bag shortcut
     # passthrough=True hands the second layer X beside the predictions.
@@ -601,5 +607,5 @@ def test_default_line_up_with_the_users_final_estimator_and_missing_values():
     X = X.copy()
     X[::7, 2] = np.nan
     stack = StackingRegressor(final_estimator=RidgeCV(), **QUICK).fit(X, y)
-    n_members = sum(len(layer) for layer in stack.members_)
-    assert stack.transform(X).shape == (150, n_members)  # no X for RidgeCV
+    # The second layer's predictions (150 rows: the last layer's only), no X.
+    assert stack.transform(X).shape == (150, len(stack.members_[-1]))
