@@ -7,8 +7,9 @@ against the same line-up with one choice turned the other way:
   instead of out-of-bag ones (the measured effect of the approximation);
 - ``refit=True``: every member predicts with a refit on all rows instead
   of its fold models;
-- ``final_input="last_layer"``: ensemble selection over the second layer
-  only instead of both layers;
+- ``final_input="last_layer"`` / ``"all_layers"``: ensemble selection
+  over the second layer only, or over both layers (the line-up's choice is
+  both from 1000 training rows, the second below);
 - a linear final estimator (RidgeCV, LogisticRegression: scikit-learn's
   defaults) over both layers instead of ensemble selection;
 - ``passthrough=True``: the second layer also sees X (skip connections);
@@ -75,6 +76,7 @@ VARIANTS = {
     "oof_from_oob=False": {"oof_from_oob": False},
     "refit=True": {"refit": True},
     "final_input=last_layer": {"final_input": "last_layer"},
+    "final_input=all_layers": {"final_input": "all_layers"},
     # scikit-learn's final estimators, over both layers.
     "linear final": {"final_estimator": "linear"},
     "passthrough=True": {"passthrough": True},

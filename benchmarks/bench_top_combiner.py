@@ -6,9 +6,11 @@ features (``fit_transform``) and the test rows' features (``transform``)
 are then combined in other ways, each fitted on the training rows' features
 and scored on the test rows:
 
-- selection, both layers: the default (ensemble selection over the first
-  and second layers' out-of-fold predictions);
-- selection, first layer / second layer: over one layer's columns only;
+- selection, both layers: ensemble selection over the first and second
+  layers' out-of-fold predictions (the default line-up's top from 1000
+  training rows);
+- selection, first layer / second layer: over one layer's columns only
+  (the second: the line-up's top below 1000 rows);
 - row-bootstrapped selection: the mean of the selection weights over 20
   bootstrap samples of the rows;
 - linear, both layers / first layer: scikit-learn's final estimators
@@ -79,7 +81,14 @@ def _bagged(selection, F, y, n_bags, seed):
 
 def _fitted_stack(regression, X, y, fold, args):
     stack = StackingRegressor if regression else StackingClassifier
-    model = stack(time_limit=args.time_limit, n_jobs=args.n_jobs, random_state=fold)
+    # Every layer's columns, whatever the line-up's top takes: the layers'
+    # fits do not depend on it.
+    model = stack(
+        final_input="all_layers",
+        time_limit=args.time_limit,
+        n_jobs=args.n_jobs,
+        random_state=fold,
+    )
     F = np.asarray(model.fit_transform(X, y), dtype=float)
     n_first = sum(member._n_columns for member in model._member_layers()[0])
     return model, F, n_first
