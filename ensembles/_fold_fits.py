@@ -29,6 +29,7 @@ transform the held-out ones.
 """
 
 import inspect
+from functools import partial
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -54,12 +55,13 @@ def _last_step(estimator):
     return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
 
 
-# LightGBM's names for its early-stopping patience (its aliases).
+# LightGBM's names for its early-stopping patience, in the order LightGBM
+# resolves them when several are set.
 _LIGHTGBM_PATIENCE = (
     "early_stopping_round",
-    "early_stopping_rounds",
     "early_stopping",
     "n_iter_no_change",
+    "early_stopping_rounds",
 )
 
 
@@ -158,28 +160,32 @@ class _StopKeepingLaterTrees:
             raise EarlyStopException(env.iteration, stop.best_score) from None
 
 
-def _lightgbm_stopping(estimator, fit_params):
-    """Turn the LightGBM ``estimator``'s early stopping (an unfitted clone:
-    changed in place) into a :class:`_StopKeepingLaterTrees` callback added
-    to ``fit_params`` (changed in place); returns the callback."""
+def _fit_lightgbm_keeping_later_trees(estimator, fit, fit_params):
+    """Call ``fit(**fit_params)`` on the unfitted LightGBM ``estimator`` with
+    its early stopping turned into a :class:`_StopKeepingLaterTrees`
+    callback, then have it predict with, and report, the round that chose.
+    The estimator's parameters are restored after the fit."""
     params = estimator.get_params()
     stop = _StopKeepingLaterTrees(
         _lightgbm_patience(estimator),
         first_metric_only=bool(params.get("first_metric_only", False)),
         min_delta=params.get("early_stopping_min_delta", 0.0) or 0.0,
     )
-    estimator.set_params(**{key: None for key in _LIGHTGBM_PATIENCE if key in params})
-    fit_params["callbacks"] = [*(fit_params.get("callbacks") or []), stop]
-    return stop
-
-
-def _keep_best_round(estimator, stop):
-    """Have the fitted LightGBM ``estimator`` predict with, and report, the
-    round its early stopping chose; the later trees stay."""
-    estimator.booster_.best_iteration = stop.best_rounds
-    # What best_iteration_ reports: LightGBM's wrapper copied it from the
-    # booster at the end of fit, when it named every tree.
-    estimator._best_iteration = stop.best_rounds
+    patience = {key: params[key] for key in _LIGHTGBM_PATIENCE if key in params}
+    estimator.set_params(**dict.fromkeys(patience))
+    try:
+        fit(**{**fit_params, "callbacks": [*(fit_params.get("callbacks") or []), stop]})
+    finally:
+        estimator.set_params(**patience)
+    # None: it never stopped (LightGBM does not stop DART boosting early),
+    # or another early stopping among the user's callbacks stopped the fit
+    # first and LightGBM kept the trees up to the round that chose.
+    if stop.best_rounds is not None:
+        estimator.booster_.best_iteration = stop.best_rounds
+        # What best_iteration_ reports: LightGBM's wrapper copied it from
+        # the booster at the end of fit, when it named every tree.
+        estimator._best_iteration = stop.best_rounds
+    return estimator
 
 
 def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
@@ -210,12 +216,21 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
     weight_val = None if sample_weight is None else sample_weight[test]
     if not isinstance(model, Pipeline):
         params = {**fit_params, **_validation_params(model, X_val, y_val, weight_val)}
-        stop = _lightgbm_stopping(model, params) if _is_lightgbm(model) else None
-        fit_member(
-            model, X, y, indices=train, sample_weight=sample_weight, fit_params=params
-        )
-        if stop is not None:
-            _keep_best_round(model, stop)
+
+        def fit(**params):
+            fit_member(
+                model,
+                X,
+                y,
+                indices=train,
+                sample_weight=sample_weight,
+                fit_params=params,
+            )
+
+        if _is_lightgbm(model):
+            _fit_lightgbm_keeping_later_trees(model, fit, params)
+        else:
+            fit(**params)
         return model
     # A pipeline cannot pass validation rows through its steps: fit them on
     # the training rows here, and the last step on their output. Its
@@ -240,10 +255,11 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
     last_params.update(
         _validation_params(last, head.transform(X_val), y_val, weight_val)
     )
-    stop = _lightgbm_stopping(last, last_params) if _is_lightgbm(last) else None
-    last.fit(X_train, y_train, **last_params)
-    if stop is not None:
-        _keep_best_round(last, stop)
+    if _is_lightgbm(last):
+        fit = partial(last.fit, X_train, y_train)
+        _fit_lightgbm_keeping_later_trees(last, fit, last_params)
+    else:
+        last.fit(X_train, y_train, **last_params)
     return model
 
 
@@ -282,7 +298,7 @@ def set_prediction_rounds(model, rounds):
     A LightGBM fit is sequential, so these trees are the ones a fit of
     ``rounds`` rounds would grow. The trees past them are dropped, not
     masked, so that copies and pickles predict the same. The model's
-    ``best_iteration_`` still reports the round its fit chose."""
+    ``best_iteration_`` still reports the round its early stopping chose."""
     booster = _last_step(model).booster_
     kept = booster.current_iteration()
     rounds = int(max(1, rounds))

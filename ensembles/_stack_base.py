@@ -387,9 +387,9 @@ class _BaseStacking(
 
         With ``estimators=None`` the default line-up for X (see
         :func:`~ensembles._stack_defaults.default_line_up`) gives the
-        members, the folds, the repeats and the final estimator;
-        selection across layers and out-of-bag out-of-fold predictions
-        are on, and members predict with their fold models. With explicit
+        members, the folds, the repeats, the final estimator and whether
+        it selects across layers (from 1000 rows); out-of-bag out-of-fold
+        predictions are on, and members predict with their fold models. With explicit
         estimators the settings are scikit-learn's: 5 folds, one repeat,
         the final estimator on the last layer, k fold fits for every
         member and a refit on all rows.

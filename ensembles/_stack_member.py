@@ -144,8 +144,10 @@ class FoldTask(NamedTuple):
     seed : int
         The seed of the member's clone (drawn up front, in task order).
     rounds : int or None
-        For the refit of a member that stops early: the rounds to run (the
-        mean of its folds'), without early stopping. None otherwise.
+        The rounds to run without early stopping, for a member that stops
+        early: its refit on all rows (the mean of its folds' rounds), or a
+        fold fitted again to the other folds' mean (:func:`regrow_calls`).
+        None otherwise.
     """
 
     member: LayerMember
@@ -338,9 +340,9 @@ def predict_with_other_folds_rounds(calls, results, targets, regrown, keep_fold_
     A model that kept at least that many trees is cut to them (no new fit;
     a LightGBM fit is sequential, so its first trees are those a shorter
     fit grows); one that kept fewer is replaced by its regrown fit, which
-    predicted its held-out rows already. Either way the fold keeps
-    reporting the rounds it chose itself, which the refit on all rows
-    averages.
+    predicted its held-out rows already. Either way the fold's report
+    keeps the rounds it chose itself, which the refit on all rows averages
+    (and the member's ``fold_rounds_`` lists).
 
     Parameters
     ----------
@@ -360,7 +362,9 @@ def predict_with_other_folds_rounds(calls, results, targets, regrown, keep_fold_
         model, output, report = results[i]
         if i in regrown:
             model, output, again = regrown[i]
-            report = report._replace(seconds=report.seconds + again.seconds)
+            report = report._replace(
+                seconds=report.seconds + again.seconds, fits=report.fits + 1
+            )
         else:
             set_prediction_rounds(model, rounds)
             if rounds != report.rounds:  # it predicted with its own
@@ -375,10 +379,13 @@ def predict_with_other_folds_rounds(calls, results, targets, regrown, keep_fold_
 
 
 class FitReport(NamedTuple):
-    """What a fold fit reports besides its model and output."""
+    """What a fold fit reports besides its model and output: its seconds,
+    the rounds it chose (a member that stops early), and how many fits it
+    took (two for a fold fitted again to the other folds' rounds)."""
 
     seconds: float
     rounds: int | None = None
+    fits: int = 1
 
 
 class _Fixed:
@@ -441,10 +448,11 @@ def collect_member(
         fold predicted.
     """
     models, oof, counts = [], None, np.zeros(n_samples)
-    seconds, rounds = 0.0, []
+    seconds, rounds, n_fits = 0.0, [], 0
     for test, fold, (model, output, report) in fold_results:
         seconds += report.seconds
         rounds.append(report.rounds)
+        n_fits += report.fits
         output = output.reshape(len(output), -1)
         producer = who if member.prefit else f"{who}, {fold}"
         check_finite_output(output, producer, method=member.stack_method, rows=test)
@@ -466,7 +474,7 @@ def collect_member(
     fitted._set_fitted(models, refit_model, member, columns.shape[1])
     fitted.fit_time_ = seconds
     fitted.fold_rounds_ = rounds if member.stops_early and not member.prefit else None
-    fitted.n_fits_ = len(fold_results) + (refit_result is not None)
+    fitted.n_fits_ = n_fits + (refit_result is not None)
     return fitted, columns
 
 
@@ -515,10 +523,12 @@ class FoldBaggedMember(BaseEstimator):
         one worker).
     fold_rounds_ : list of int or None
         For a member that stops early on each fold's held-out rows, the
-        rounds each fold fit chose there, in (repeat, fold) order: their
-        mean is what the refit runs. A LightGBM fold model itself predicts
-        with the other folds' mean rounds instead, so its own
-        ``best_iteration_`` may differ. None for other members.
+        rounds each fold fit chose there, in (repeat, fold) order (for
+        HistGradientBoosting, its ``n_iter_``): their mean is what the
+        refit runs. A LightGBM fold model predicts with the other folds'
+        mean rounds instead (``booster_.current_iteration()``); one fitted
+        again to reach them reports ``best_iteration_`` 0, as LightGBM does
+        for a fit without early stopping. None for other members.
     """
 
     def __init__(self, estimator=None, stack_method="predict", name=None):

@@ -3,6 +3,7 @@ early stopping on each fold's held-out rows, out-of-fold predictions out of
 bag, selection across layers, the time budget and the leaderboard."""
 
 import copy
+import inspect
 import pickle
 import time
 
@@ -577,6 +578,54 @@ def test_lightgbm_patience_under_any_alias():
         member = lightgbm.LGBMRegressor(n_estimators=300, verbose=-1, **{alias: 5})
         stack = StackingRegressor([("gbm", member)], cv=3).fit(X, y)
         assert stack.estimators_[0].n_estimators_ < 300, alias
+
+
+def test_each_fold_stops_where_lightgbm_itself_would():
+    """A fold's rounds are those LightGBM's own early stopping chooses on
+    the fold's held-out rows, whichever aliases set the patience (LightGBM
+    resolves them in its own order), and the kept fold models keep their
+    parameters."""
+    X, y = make_friedman1(n_samples=200, noise=1.0, random_state=0)
+    params = dict(
+        n_estimators=500,
+        learning_rate=0.1,
+        early_stopping_rounds=60,
+        n_iter_no_change=5,
+        verbose=-1,
+    )
+    folds = KFold(3, shuffle=True, random_state=0)
+    stack = StackingRegressor(
+        [("gbm", lightgbm.LGBMRegressor(**params))], cv=folds, refit=False
+    ).fit(X, y)
+    member = stack.members_[0]
+    for rounds, (train, test) in zip(member.fold_rounds_, folds.split(X)):
+        alone = lightgbm.LGBMRegressor(**params, random_state=0)
+        if "eval_X" in inspect.signature(alone.fit).parameters:  # LightGBM >= 4.7
+            held_out = {"eval_X": (X[test],), "eval_y": (y[test],)}
+        else:
+            held_out = {"eval_set": [(X[test], y[test])]}
+        alone.fit(X[train], y[train], **held_out)
+        assert rounds == alone.best_iteration_
+    for model in member.estimators_:
+        if model.best_iteration_:  # not fitted again, without early stopping
+            assert model.get_params()["n_iter_no_change"] == 5
+    # Every fit is counted, those of folds grown to the others' rounds too.
+    regrown = sum(model.best_iteration_ == 0 for model in member.estimators_)
+    assert member.n_fits_ == 3 + regrown
+
+
+@pytest.mark.filterwarnings("ignore:Early stopping is not available in dart mode")
+def test_lightgbm_dart_in_a_stack_runs_its_rounds():
+    """DART boosting ignores early stopping (LightGBM's rule), so such a
+    member runs all its rounds in every fold."""
+    X, y = make_friedman1(n_samples=150, noise=1.0, random_state=0)
+    dart = lightgbm.LGBMRegressor(
+        n_estimators=30, boosting_type="dart", early_stopping_round=5, verbose=-1
+    )
+    stack = StackingRegressor([("dart", dart)], cv=3, refit=False).fit(X, y)
+    rounds = [m.booster_.current_iteration() for m in stack.members_[0].estimators_]
+    assert rounds == [30, 30, 30]
+    assert np.isfinite(stack.predict(X)).all()
 
 
 def test_default_stack_weights_on_a_mixed_frame_and_with_routing():
