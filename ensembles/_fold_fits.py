@@ -48,6 +48,7 @@ __all__ = [
     "set_prediction_rounds",
     "stops_early",
     "with_rounds",
+    "without_early_stopping_callbacks",
 ]
 
 
@@ -305,6 +306,21 @@ def set_prediction_rounds(model, rounds):
     if rounds < kept:
         booster.model_from_string(booster.model_to_string(num_iteration=rounds))
     booster.best_iteration = min(rounds, kept)
+
+
+def without_early_stopping_callbacks(fit_params):
+    """``fit_params`` without the LightGBM early-stopping callbacks a user
+    passed (``callbacks``, or ``<step>__callbacks`` for a pipeline): a fit
+    of chosen rounds has no held-out rows for them to stop on."""
+
+    def stops_early(callback):
+        return hasattr(callback, "stopping_rounds") and callable(callback)
+
+    kept = dict(fit_params)
+    for key, value in fit_params.items():
+        if key.rpartition("__")[2] == "callbacks" and value:
+            kept[key] = [callback for callback in value if not stops_early(callback)]
+    return kept
 
 
 def with_rounds(model, rounds):

@@ -30,6 +30,7 @@ from ._fold_fits import (
     set_prediction_rounds,
     with_oob,
     with_rounds,
+    without_early_stopping_callbacks,
 )
 from ._members import (
     MemberFactory,
@@ -198,6 +199,7 @@ def fit_fold(task, X, y, sample_weight):
         model = member.factory(task.seed)
         if task.rounds is not None:
             with_rounds(model, task.rounds)
+            fit_params = without_early_stopping_callbacks(fit_params)
         if member.out_of_bag:
             with_oob(model)
         if member.stops_early and task.rounds is None:

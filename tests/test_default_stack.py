@@ -628,6 +628,32 @@ def test_lightgbm_dart_in_a_stack_runs_its_rounds():
     assert np.isfinite(stack.predict(X)).all()
 
 
+@pytest.mark.parametrize("refit", [False, True])
+def test_users_early_stopping_callback_in_a_stack(refit):
+    """A LightGBM early-stopping callback of the user's, routed to the
+    member's fit, stops each fold fit on its held-out rows (before the
+    member's own, longer patience); the fits of chosen rounds (the refit on
+    all rows, a fold grown to the others' rounds) have no held-out rows and
+    run without it."""
+    from sklearn import config_context
+
+    X, y = make_friedman1(n_samples=150, noise=1.0, random_state=0)
+    member = lightgbm.LGBMRegressor(
+        n_estimators=300, learning_rate=0.2, early_stopping_round=50, verbose=-1
+    )
+    with config_context(enable_metadata_routing=True):
+        member.set_fit_request(callbacks=True)
+        stack = StackingRegressor([("gbm", member)], cv=3, refit=refit)
+        stack.fit(X, y, callbacks=[lightgbm.early_stopping(3, verbose=False)])
+    assert np.isfinite(stack.predict(X)).all()
+    fitted = stack.members_[0]
+    assert max(fitted.fold_rounds_) < 60  # the callback's patience, not 50
+    if refit:
+        assert fitted.refit_estimator_.n_estimators_ == round(
+            np.mean(fitted.fold_rounds_)
+        )
+
+
 def test_default_stack_weights_on_a_mixed_frame_and_with_routing():
     from sklearn import config_context
 
