@@ -218,14 +218,14 @@ def fit_stopping_early(model, X, y, train, test, sample_weight, fit_params):
     if not isinstance(model, Pipeline):
         params = {**fit_params, **_validation_params(model, X_val, y_val, weight_val)}
 
-        def fit(**params):
+        def fit(**kwargs):
             fit_member(
                 model,
                 X,
                 y,
                 indices=train,
                 sample_weight=sample_weight,
-                fit_params=params,
+                fit_params=kwargs,
             )
 
         if _is_lightgbm(model):
@@ -313,13 +313,13 @@ def without_early_stopping_callbacks(fit_params):
     passed (``callbacks``, or ``<step>__callbacks`` for a pipeline): a fit
     of chosen rounds has no held-out rows for them to stop on."""
 
-    def stops_early(callback):
+    def is_early_stopping(callback):
         return hasattr(callback, "stopping_rounds") and callable(callback)
 
     kept = dict(fit_params)
     for key, value in fit_params.items():
         if key.rpartition("__")[2] == "callbacks" and value:
-            kept[key] = [callback for callback in value if not stops_early(callback)]
+            kept[key] = [c for c in value if not is_early_stopping(c)]
     return kept
 
 

@@ -641,13 +641,25 @@ def test_users_early_stopping_callback_in_a_stack(refit):
     member = lightgbm.LGBMRegressor(
         n_estimators=300, learning_rate=0.2, early_stopping_round=50, verbose=-1
     )
+    folds = KFold(3, shuffle=True, random_state=0)
     with config_context(enable_metadata_routing=True):
         member.set_fit_request(callbacks=True)
-        stack = StackingRegressor([("gbm", member)], cv=3, refit=refit)
+        stack = StackingRegressor([("gbm", member)], cv=folds, refit=refit)
         stack.fit(X, y, callbacks=[lightgbm.early_stopping(3, verbose=False)])
     assert np.isfinite(stack.predict(X)).all()
     fitted = stack.members_[0]
-    assert max(fitted.fold_rounds_) < 60  # the callback's patience, not 50
+    # Each fold's rounds are those the callback's patience of 3 chooses.
+    for rounds, (train, test) in zip(fitted.fold_rounds_, folds.split(X)):
+        alone = lightgbm.LGBMRegressor(
+            n_estimators=300, learning_rate=0.2, verbose=-1, random_state=0
+        )
+        if "eval_X" in inspect.signature(alone.fit).parameters:  # LightGBM >= 4.7
+            held_out = {"eval_X": (X[test],), "eval_y": (y[test],)}
+        else:
+            held_out = {"eval_set": [(X[test], y[test])]}
+        callback = lightgbm.early_stopping(3, verbose=False)
+        alone.fit(X[train], y[train], callbacks=[callback], **held_out)
+        assert rounds == alone.best_iteration_
     if refit:
         assert fitted.refit_estimator_.n_estimators_ == round(
             np.mean(fitted.fold_rounds_)
